@@ -1,0 +1,134 @@
+"""ALS collaborative filtering: train once on the interactions, save, reuse; fold in chat users.
+
+A chat user has no row in the training matrix. `user_vector` solves for one from the
+items they said they liked (implicit's `recalculate_user`), so the CF prior works from
+the first turn. With nothing liked yet, the prior is item popularity.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+
+from catalog.model import Catalog, Interactions
+
+log = logging.getLogger("recs.cf")
+
+
+@dataclass(frozen=True)
+class ALSConfig:
+    factors: int = 64
+    regularization: float = 0.05
+    alpha: float = 2.0
+    iterations: int = 15
+    seed: int = 42
+
+    @property
+    def key(self) -> str:
+        return hashlib.sha256(repr(sorted(asdict(self).items())).encode()).hexdigest()[:8]
+
+
+def interaction_matrix(interactions: Interactions, n_items: int, mask: np.ndarray | None = None) -> sp.csr_matrix:
+    """Users x items CSR of implicit feedback: every rating counts as one interaction."""
+    users, items = interactions.user, interactions.item
+    if mask is not None:
+        users, items = users[mask], items[mask]
+    data = np.ones(len(users), dtype=np.float32)
+    matrix = sp.csr_matrix((data, (users, items)), shape=(interactions.n_users, n_items), dtype=np.float32)
+    matrix.sum_duplicates()
+    matrix.data[:] = 1.0
+    return matrix
+
+
+def fit_als(user_items: sp.csr_matrix, config: ALSConfig, progress: bool = True):
+    from implicit.cpu.als import AlternatingLeastSquares
+    from threadpoolctl import threadpool_limits
+
+    model = AlternatingLeastSquares(
+        factors=config.factors, regularization=config.regularization, alpha=config.alpha,
+        iterations=config.iterations, random_state=config.seed,
+    )
+    # implicit warns that multithreaded BLAS slows its own threads down.
+    with threadpool_limits(1, "blas"):
+        model.fit(user_items, show_progress=progress)
+    return model
+
+
+class CFModel:
+    """ALS item factors plus a popularity prior for one catalog, cached on disk."""
+
+    def __init__(self, catalog: Catalog, cache_dir: Path, config: ALSConfig = ALSConfig()):
+        self.catalog = catalog
+        self.config = config
+        self.path = Path(cache_dir) / "als" / f"als-{catalog.fingerprint}-{config.key}.npz"
+        self._model = None
+        self._lock = threading.Lock()
+        self.trained_now = False
+        self._item_norms: np.ndarray | None = None
+        log_pop = np.log1p(catalog.popularity)
+        self.popularity_prior = log_pop / max(float(log_pop.max()), 1e-9)  # 0..1
+
+    def load(self):
+        with self._lock:
+            if self._model is None:
+                self._model = self._load_or_train()
+                factors = self._model.item_factors
+                self._item_norms = np.linalg.norm(factors, axis=1) + 1e-9
+        return self._model
+
+    def _load_or_train(self):
+        from implicit.cpu.als import AlternatingLeastSquares
+
+        from threadpoolctl import threadpool_limits
+
+        if self.path.exists():
+            try:
+                with threadpool_limits(1, "blas"):  # implicit warns at construction otherwise
+                    return AlternatingLeastSquares.load(str(self.path))
+            except (OSError, ValueError, KeyError) as err:
+                log.warning("ALS cache %s unreadable (%s); retraining", self.path, err)
+        start = time.perf_counter()
+        model = fit_als(interaction_matrix(self.catalog.interactions, len(self.catalog)), self.config)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(".tmp.npz")
+        model.save(str(tmp))
+        tmp.replace(self.path)  # atomic: a crash never leaves half a model
+        self.trained_now = True
+        log.info("trained ALS on %d interactions in %.1fs", len(self.catalog.interactions), time.perf_counter() - start)
+        return model
+
+    @property
+    def item_factors(self) -> np.ndarray:
+        return self.load().item_factors
+
+    def user_vector(self, liked: list[int]) -> np.ndarray | None:
+        """Fold a chat user in from the items they liked; None when they liked nothing."""
+        if not liked:
+            return None
+        model = self.load()
+        row = sp.csr_matrix(
+            (np.ones(len(liked), dtype=np.float32), ([0] * len(liked), liked)), shape=(1, len(self.catalog))
+        )
+        return model.recalculate_user(0, row)
+
+    def scores(self, liked: list[int], item_ids: list[int] | None = None) -> np.ndarray:
+        """CF prior for items (all when item_ids is None): ALS fold-in scores, else popularity."""
+        ids = np.arange(len(self.catalog)) if item_ids is None else np.asarray(item_ids, dtype=np.int64)
+        user = self.user_vector(liked)
+        if user is None:
+            return self.popularity_prior[ids]
+        return self.item_factors[ids] @ user
+
+    def similar(self, item_id: int, among: list[int]) -> list[tuple[int, float]]:
+        """Cosine similarity of one item's factors to each of `among`, best first."""
+        self.load()
+        factors = self.item_factors
+        sims = factors[among] @ factors[item_id] / (self._item_norms[among] * self._item_norms[item_id])
+        return sorted(zip(among, sims.tolist()), key=lambda p: -p[1])

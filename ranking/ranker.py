@@ -1,0 +1,90 @@
+"""The ranking stage: candidates from semantic search and the CF prior, fused, filtered, diversified."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from catalog.model import Catalog
+from cf.als import CFModel
+from ranking.fusion import fuse, mmr
+from retrieval.filters import Filters
+from retrieval.index import ItemIndex
+
+DISLIKE_QUERY_WEIGHT = 0.5  # how far the query moves away from disliked items
+DISLIKE_PENALTY = 0.5  # score penalty per unit of similarity to the closest disliked item
+CF_CANDIDATES = 50  # CF-only candidates added to the semantic ones (parallel hybrid)
+
+
+@dataclass
+class Ranked:
+    item_id: int
+    score: float
+    semantic: float
+    cf: float
+
+
+@dataclass
+class RankResult:
+    items: list[Ranked]
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    candidates: int = 0
+
+
+@dataclass
+class RankRequest:
+    query_vector: np.ndarray | None  # unit vector from the preference text; None: no text signal
+    liked: list[int]
+    disliked: list[int]
+    filters: Filters
+    k: int = 5
+
+
+class HybridRanker:
+    def __init__(self, catalog: Catalog, index: ItemIndex, cf: CFModel, fusion: str = "weighted",
+                 cf_weight: float = 0.35, candidates: int = 100, diversity: float = 0.0):
+        self.catalog, self.index, self.cf = catalog, index, cf
+        self.fusion, self.cf_weight, self.candidates, self.diversity = fusion, cf_weight, candidates, diversity
+
+    def query_vector(self, text_vector: np.ndarray | None, liked: list[int], disliked: list[int]) -> np.ndarray:
+        """Blend the preference text with the liked items' embeddings; step away from disliked ones."""
+        emb = self.index.embeddings
+        parts = []
+        if text_vector is not None:
+            parts.append(text_vector)
+        if liked:
+            parts.append(emb[liked].mean(axis=0))
+        q = np.mean(parts, axis=0) if parts else emb.mean(axis=0)
+        if disliked:
+            q = q - DISLIKE_QUERY_WEIGHT * emb[disliked].mean(axis=0)
+        return (q / (np.linalg.norm(q) + 1e-9)).astype(np.float32)
+
+    def rank(self, req: RankRequest) -> RankResult:
+        timings: dict[str, float] = {}
+        t0 = time.perf_counter()
+        q = self.query_vector(req.query_vector, req.liked, req.disliked)
+        hits = self.index.search(q, self.candidates, req.filters)
+        t1 = time.perf_counter()
+        timings["retrieve"] = (t1 - t0) * 1000
+
+        all_cf = self.cf.scores(req.liked)
+        semantic = dict(hits)
+        cf_top = [int(i) for i in np.argsort(-all_cf)[: CF_CANDIDATES * 4]]
+        extra = [i for i in cf_top if i not in semantic and req.filters.accepts(self.catalog[i])][:CF_CANDIDATES]
+        ids = list(semantic) + extra
+        emb = self.index.embeddings
+        sem = np.array([semantic[i] if i in semantic else float(emb[i] @ q) for i in ids])
+        cf = all_cf[ids] if ids else np.zeros(0)
+        t2 = time.perf_counter()
+        timings["cf"] = (t2 - t1) * 1000
+
+        scores = fuse(self.fusion, sem, cf, self.cf_weight) if ids else np.zeros(0)
+        if req.disliked and ids:
+            closeness = (emb[ids] @ emb[req.disliked].T).max(axis=1)
+            scores = scores - DISLIKE_PENALTY * np.clip(closeness, 0, None)
+        picks = mmr(scores, emb[ids], req.k, self.diversity) if ids else []
+        items = [Ranked(ids[p], float(scores[p]), float(sem[p]), float(cf[p])) for p in picks]
+        timings["rank"] = (time.perf_counter() - t2) * 1000
+        return RankResult(items=items, timings_ms=timings, candidates=len(ids))

