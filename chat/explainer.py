@@ -72,12 +72,14 @@ class Explainer:
         )
 
     def conversation(self, facts: Facts) -> list[dict]:
+        """System, user, and the start of the answer: a 135M model stays on topic when the reply is begun for it."""
         return [
             {"role": "system", "content": render("explain_system.j2")},
             {"role": "user", "content": render(
-                "explain_user.j2", request=facts.request, liked=facts.liked, title=facts.item.display,
-                genres=list(facts.item.genres), shared_genres=facts.shared_genres,
+                "explain_user.j2", request=facts.request, title=facts.item.display,
+                genres=list(facts.item.genres) or ["unknown"], shared_genres=facts.shared_genres,
             )},
+            {"role": "assistant", "content": render("explain_start.j2", title=facts.item.title)},
         ]
 
     def check(self, text: str, facts: Facts) -> str | None:
@@ -97,41 +99,56 @@ class Explainer:
         texts = [""] * len(items)
         released = [0] * len(items)
         done = [False] * len(items)
+        stream = self.llm.stream([self.conversation(f) for f in all_facts])
         try:
-            for row, delta in self.llm.stream([self.conversation(f) for f in all_facts]):
+            for row, delta in stream:
                 if done[row]:
                     continue
                 texts[row] += delta
+                # The small model drifts after its first sentence, so the first one is the answer.
+                sentence = _FIRST_SENTENCE.match(texts[row])
+                if sentence:
+                    done[row] = True
+                    yield self._final(row, sentence.group(0), all_facts[row])
+                    if all(done):
+                        break  # closing the stream stops generation for the other rows
+                    continue
                 ends = [m.end() for m in _CLAUSE_END.finditer(texts[row]) if m.end() > released[row]]
                 if not ends:
                     continue
                 upto = min(ends[-1], MAX_CHARS)
-                problem = self.check(texts[row][:upto], all_facts[row])
-                if problem and problem != "empty":
-                    log.info("explanation for %s dropped: %s", all_facts[row].item.display, problem)
-                    done[row] = True
-                    yield ExplanationEvent(row, self.template(all_facts[row]), final=True, source="template")
+                if self.check(texts[row][:upto], all_facts[row]) not in (None, "empty"):
+                    done[row] = True  # never show the rest of a text that names an unknown movie
+                    yield self._final(row, texts[row][:upto], all_facts[row])
                 elif upto > released[row]:
                     yield ExplanationEvent(row, texts[row][released[row]:upto], final=False)
                     released[row] = upto
         except Exception as err:  # noqa: BLE001 - any model failure gets template explanations
             log.warning("LLM failed (%s: %s); using template explanations", type(err).__name__, err)
+        finally:
+            close = getattr(stream, "close", None)
+            if close:
+                close()
         for row, facts in enumerate(all_facts):
-            if done[row]:
-                continue
-            text = _tidy(texts[row])
-            problem = self.check(text, facts)
-            if problem:
-                log.info("explanation for %s replaced: %s", facts.item.display, problem)
-                yield ExplanationEvent(row, self.template(facts), final=True, source="template")
-            else:
-                yield ExplanationEvent(row, text, final=True, source="llm")
+            if not done[row]:
+                yield self._final(row, texts[row], facts)
+
+    def _final(self, row: int, text: str, facts: Facts) -> ExplanationEvent:
+        """The explanation to keep: the model's text when it passes the checks, else the template."""
+        text = _tidy(text)
+        problem = self.check(text, facts)
+        if problem:
+            log.info("explanation for %s replaced by the template: %s", facts.item.display, problem)
+            return ExplanationEvent(row, self.template(facts), final=True, source="template")
+        return ExplanationEvent(row, text, final=True, source="llm")
+
+
+_FIRST_SENTENCE = re.compile(r"^.{20,}?[.!?](?=\s|$)(?<!\b[A-Z]\.)(?<!\b(?:Mr|Dr|St|vs|Jr)\.)", re.S)
 
 
 def _tidy(text: str) -> str:
-    """At most two sentences and MAX_CHARS, no dangling half sentence."""
-    text = " ".join(text.split())
-    sentences = re.findall(r"[^.!?]+[.!?]+", text)
-    if sentences:
-        text = "".join(sentences[:2]).strip()
-    return text[:MAX_CHARS].strip()
+    """One line of at most MAX_CHARS; a text cut off mid-sentence ends with an ellipsis."""
+    text = " ".join(text.split())[:MAX_CHARS].strip()
+    if text and text[-1] not in ".!?":
+        text = text.rstrip(",;:- ") + "…"
+    return text

@@ -258,8 +258,7 @@ class LocalLLM:
     rendered with the tokenizer's chat template. A conversation may end with an
     ``assistant`` message: its content is the start of the reply (prefill, e.g.
     ``"Aliens (1986) is"``), which the model continues and which is part of the
-    returned text. Decoding is greedy, hence
-    deterministic. ``last_stats`` describes the latest call:
+    returned text. Decoding is greedy, hence deterministic. ``last_stats`` describes the latest call:
     ``{"new_tokens", "seconds", "tokens_per_s", "first_token_s"}``.
     """
 
@@ -384,6 +383,9 @@ class LocalLLM:
             state[key] = tensor.detach().contiguous()
 
         folder.parent.mkdir(parents=True, exist_ok=True)
+        for stale in folder.parent.glob(f".{folder.name}.*.tmp"):  # left by a killed conversion
+            if time.time() - stale.stat().st_mtime > 3600:
+                shutil.rmtree(stale, ignore_errors=True)
         tmp = pathlib.Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=folder.parent))
         try:
             os.chmod(tmp, 0o755)  # mkdtemp makes it 0700

@@ -104,12 +104,23 @@ class Recommender:
     def warm_up(self) -> list[str]:
         """Load every model now (instead of on the first message) and say what is in use."""
         with self._lock:
+            # The LLM loads in a thread while the index and ALS model load here: start-up is mostly I/O.
+            llm_loader = None
+            if self.settings.use_llm:
+                # Import here first: transformers' lazy module is not safe to import from two threads at once.
+                import sentence_transformers  # noqa: F401
+                from transformers import AutoModelForCausalLM, AutoTokenizer  # noqa: F401
+
+                llm_loader = threading.Thread(target=self.llm.load, name="recs-llm-load")
+                llm_loader.start()
             self.index.load()
             self.cf.load()
             self.linker  # noqa: B018 - builds the alias table
-            self.embedder.encode(["warm up"])  # the first encode pays one-off set-up costs
-            if self.settings.use_llm:
-                self.llm.load()
+            # The first encode and query pay one-off set-up costs; pay them now, not on the first message.
+            self.index.search(self.embedder.encode(["warm up"])[0], 1)
+            if llm_loader:
+                llm_loader.join()
+                self.llm.load()  # re-raises a load error here, in the caller's thread
         return self.describe()
 
     def describe(self) -> list[str]:

@@ -31,7 +31,7 @@ class Settings:
     cf_weight: float = 0.35  # share of the CF prior in weighted fusion (the rest is semantic similarity)
     diversity: float = 0.0  # 0: pure relevance; up to 1: maximal marginal relevance pushes similar items apart
     use_llm: bool = True  # False: template explanations only
-    max_new_tokens: int = 60
+    max_new_tokens: int = 40  # one sentence; the first sentence is all we keep
     host: str = "127.0.0.1"
     port: int = 7860
 

@@ -53,7 +53,7 @@ _POS_AFTER = re.compile(r"^\s*(was|is|were)?\s*(really |so )?(great|amazing|awes
 _SEEN_AFTER = re.compile(r"^\s*(already|before)\b")
 CUE_WORDS = {
     "loved", "love", "liked", "like", "enjoyed", "hated", "hate", "seen", "watched", "saw", "disliked",
-    "adored", "than", "to", "of", "about", "fan", "and",
+    "adored", "than", "fan",
 }
 # A phrase after one of these cues is meant as a title; if nothing in the catalog fits, say so.
 _TITLE_CUE = re.compile(
@@ -132,6 +132,7 @@ def understand(message: str, linker: TitleLinker) -> Understanding:
             rest = rest.replace(cue["phrase"], " ", 1)
         elif len(phrase.split()) <= 6:
             result.unknown_titles.append(phrase)
+            rest = rest.replace(phrase, " ", 1)  # an unknown title is not a mood
 
     _read_genres(rest, result)
     result.years = _read_years(rest)

@@ -1,0 +1,83 @@
+"""Scripted dialogues through the real pipeline (real ChromaDB, ALS, embedder); templates instead of the LLM."""
+
+from chat.state import SessionState
+
+
+def talk(recommender, *turns, k=5):
+    state = SessionState()
+    return state, [recommender.run_turn(state, t, k=k, use_llm=False) for t in turns]
+
+
+def genres_of(result):
+    return [set(item["genres"]) for item in result["items"]]
+
+
+def test_star_wars_yields_science_fiction_or_adventure(recommender):
+    _, (r,) = talk(recommender, "I loved Star Wars")
+    assert 3 <= len(r["items"]) <= 5
+    assert all(g & {"Sci-Fi", "Adventure"} for g in genres_of(r)), genres_of(r)
+    assert r["state"]["liked"] == ["Star Wars (1977)"]
+
+
+def test_no_horror_removes_horror(recommender):
+    state, (first, second) = talk(recommender, "I loved Alien and Scream", "no horror")
+    assert any("Horror" in g for g in genres_of(first)), "the first reply should have had horror to remove"
+    assert second["items"] and not any("Horror" in g for g in genres_of(second))
+    assert second["state"]["constraints"]["genres_excluded"] == ["Horror"]
+
+
+def test_disliked_and_seen_items_never_come_back(recommender, catalog):
+    turns = ["I loved Star Wars and Alien, I want something tense tonight",
+             "I've seen Aliens", "I didn't like Return of the Jedi", "more please", "something different"]
+    state, results = talk(recommender, *turns)
+    aliens = "Aliens (1986)"
+    jedi = "Return of the Jedi (1983)"
+    assert state.seen and catalog[state.seen[0]].display == aliens
+    assert catalog[state.disliked[0]].display == jedi
+    for r in results[1:]:
+        shown = {i["title"] for i in r["items"]}
+        assert aliens not in shown and jedi not in shown
+
+
+def test_items_are_never_repeated(recommender):
+    _, results = talk(recommender, "I loved Star Wars", "more", "more", "more")
+    ids = [i["id"] for r in results for i in r["items"]]
+    assert len(ids) == len(set(ids)) == 20
+
+
+def test_year_constraint_holds(recommender):
+    _, (r1, r2) = talk(recommender, "I loved The Godfather, something from the 70s", "before 1975")
+    assert r1["items"] and all(1970 <= i["year"] <= 1979 for i in r1["items"])
+    assert r2["items"] and all(i["year"] <= 1974 for i in r2["items"])
+
+
+def test_something_older_goes_back_in_time(recommender):
+    _, (r1, r2) = talk(recommender, "I loved Toy Story", "something older")
+    assert r2["items"] and max(i["year"] for i in r2["items"]) < min(i["year"] for i in r1["items"])
+
+
+def test_unknown_title_gets_a_clear_reply(recommender):
+    _, (r,) = talk(recommender, "I loved Zorgon Blasters 3")
+    assert "couldn't find 'zorgon blasters 3'" in r["reply"]
+    assert r["items"] == []
+
+
+def test_year_outside_the_catalog_is_said_and_the_closest_offered(recommender):
+    _, (r,) = talk(recommender, "something funny from 2030")
+    assert "nothing from 2030" in r["reply"] and "1998" in r["reply"]
+    assert r["items"] and all(i["year"] >= 1997 for i in r["items"])
+
+
+def test_every_item_is_a_catalog_item(recommender, catalog):
+    _, results = talk(recommender, "I loved Star Wars", "no horror", "something older", "from the 60s")
+    for r in results:
+        for item in r["items"]:
+            assert catalog[item["id"]].display == item["title"]
+
+
+def test_sessions_do_not_share_state(recommender):
+    a, b = SessionState(), SessionState()
+    recommender.run_turn(a, "I loved Star Wars, no horror", use_llm=False)
+    r = recommender.run_turn(b, "I loved Scream", use_llm=False)
+    assert r["state"]["liked"] == ["Scream (1996)"] and r["state"]["constraints"]["genres_excluded"] == []
+    assert a.liked != b.liked
