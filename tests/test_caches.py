@@ -1,0 +1,69 @@
+"""Caches are built once, reused across restarts, and rebuilt when the catalog changes (a small catalog of our own)."""
+
+import numpy as np
+import pytest
+
+from chat.recommender import Recommender
+from chat.settings import Settings
+
+GENRES = ["Action", "Comedy", "Drama", "Horror", "Sci-Fi"]
+
+
+def write_dataset(folder, rename_first=None):
+    rng = np.random.default_rng(7)
+    folder.mkdir(parents=True, exist_ok=True)
+    lines = ["item_id:token\tmovie_title:token_seq\trelease_year:token\tclass:token_seq"]
+    for i in range(1, 41):
+        title = rename_first if (i == 1 and rename_first) else f"Picture Number {i}"
+        lines.append(f"{i}\t{title}\t{1950 + i}\t{GENRES[i % 5]} {GENRES[(i * 2) % 5]}")
+    (folder / "tiny.item").write_text("\n".join(lines) + "\n")
+    rows = ["user_id:token\titem_id:token\trating:float\ttimestamp:float"]
+    for u in range(1, 31):
+        for i in rng.choice(np.arange(1, 41), size=8, replace=False):
+            rows.append(f"{u}\t{i}\t{rng.integers(1, 6)}\t{880000000 + u * 100 + i}")
+    (folder / "tiny.inter").write_text("\n".join(rows) + "\n")
+
+
+def start(data, cache):
+    rec = Recommender(Settings(data=data, cache_dir=cache, use_llm=False))
+    rec.warm_up()
+    return rec
+
+
+def test_built_once_then_reused_then_rebuilt_on_change(tmp_path):
+    data, cache = tmp_path / "data", tmp_path / "cache"
+    write_dataset(data)
+    first = start(data, cache)
+    assert first.index.built_now and first.cf.trained_now
+    assert len(first.catalog) == 40
+
+    again = start(data, cache)
+    assert not again.index.built_now and not again.cf.trained_now
+    assert np.allclose(again.index.embeddings, first.index.embeddings)
+
+    write_dataset(data, rename_first="A Brand New Title")
+    changed = start(data, cache)
+    assert changed.index.built_now and changed.cf.trained_now
+    assert changed.index.collection_name != first.index.collection_name
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    client = chromadb.PersistentClient(path=str(changed.index.path), settings=ChromaSettings(anonymized_telemetry=False))
+    assert [c.name for c in client.list_collections()] == [changed.index.collection_name]  # the stale one is gone
+
+
+def test_any_catalog_works_through_the_pipeline(tmp_path):
+    data = tmp_path / "data"
+    write_dataset(data)
+    rec = start(data, tmp_path / "cache")
+    from chat.state import SessionState
+
+    result = rec.run_turn(SessionState(), "I loved Picture Number 7, no horror")
+    assert result["state"]["liked"] == ["Picture Number 7 (1957)"]
+    assert result["items"] and not any("Horror" in i["genres"] for i in result["items"])
+
+
+def test_wrong_dataset_folder_is_a_clear_error(tmp_path):
+    rec = Recommender(Settings(data=tmp_path, cache_dir=tmp_path / "cache", use_llm=False))
+    with pytest.raises(FileNotFoundError, match=r"one \*\.item and one \*\.inter"):
+        rec.warm_up()
