@@ -51,12 +51,12 @@ def fit_als(user_items: sp.csr_matrix, config: ALSConfig, progress: bool = True)
     from implicit.cpu.als import AlternatingLeastSquares
     from threadpoolctl import threadpool_limits
 
-    model = AlternatingLeastSquares(
-        factors=config.factors, regularization=config.regularization, alpha=config.alpha,
-        iterations=config.iterations, random_state=config.seed,
-    )
     # implicit warns that multithreaded BLAS slows its own threads down.
     with threadpool_limits(1, "blas"):
+        model = AlternatingLeastSquares(
+            factors=config.factors, regularization=config.regularization, alpha=config.alpha,
+            iterations=config.iterations, random_state=config.seed,
+        )
         model.fit(user_items, show_progress=progress)
     return model
 

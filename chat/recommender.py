@@ -162,27 +162,60 @@ class Recommender:
             yield self._finish(state, text, reply, [], timings, started)
             return
 
+        yield from self._recommend(state, text, k, use_llm, notes, timings, started)
+
+    def feedback(self, state: SessionState, item_id: int, sentiment: str, use_llm: bool | None = None) -> Iterator[TurnEvent]:
+        """A click on a card (liked / disliked / seen): record it and replace that card at once, no typing needed."""
+        if sentiment not in ("liked", "disliked", "seen"):
+            raise ValueError(f"Feedback '{sentiment}' is unknown: use liked, disliked or seen")
+        started = time.perf_counter()
+        use_llm = self.settings.use_llm if use_llm is None else use_llm
+        timings = {"link": 0.0, "retrieve": 0.0, "cf": 0.0, "rank": 0.0, "llm": 0.0}
+        if not 0 <= item_id < len(self.catalog):
+            yield self._finish(state, "", f"Item {item_id} is not in the catalog.", [], timings, started)
+            return
+        state.mark(item_id, sentiment)
+        label = {"liked": "liked", "disliked": "didn't like", "seen": "have seen"}[sentiment]
+        note = f"Noted: you {label} {self.catalog[item_id].display}."
+        yield from self._recommend(state, "", None, use_llm, [note], timings, started, replace=item_id)
+
+    def _recommend(self, state, text, k, use_llm, notes, timings, started, replace: int | None = None):
+        """Rank, explain and finish a turn. With `replace`, only that card of the last reply gets a successor."""
+        keep = [i for i in state.last_items if i != replace] if replace is not None else []
+        want = 1 if replace is not None else (k or self.settings.k)
         t = time.perf_counter()
         retrieval_text = state.retrieval_text()
         text_vector = self.embedder.encode([retrieval_text])[0] if retrieval_text else None
         embed_ms = (time.perf_counter() - t) * 1000
-        result = self.ranker.rank(RankRequest(text_vector, list(state.liked), list(state.disliked), state.filters(), k))
+        result = self.ranker.rank(RankRequest(text_vector, list(state.liked), list(state.disliked), state.filters(), want))
         timings.update(result.timings_ms)
         timings["retrieve"] += embed_ms
-        recs = [Recommendation(self.catalog[r.item_id], r.score) for r in result.items]
-        if not recs:
+        fresh = [Recommendation(self.catalog[r.item_id], r.score) for r in result.items]
+        if not fresh and not keep:
             reply = " ".join(notes + [render("nothing_left.j2", constraints=state.preference_text(self.catalog))])
             yield self._finish(state, text, reply, [], timings, started)
             return
-        state.shown += [r.item.id for r in recs]
+        if replace is not None:
+            # The other cards stay where they were; the new pick takes the clicked card's place.
+            kept = {i: Recommendation(self.catalog[i], 0.0, state.explanations.get(i, "")) for i in keep}
+            row = state.last_items.index(replace) if replace in state.last_items else len(keep)
+            order = keep[:row] + [r.item.id for r in fresh] + keep[row:]
+            by_id = {**kept, **{r.item.id: r for r in fresh}}
+            recs = [by_id[i] for i in order]
+        else:
+            recs = fresh
+        state.shown += [r.item.id for r in fresh]
         state.last_items = [r.item.id for r in recs]
         yield TurnEvent("items", items=recs)
 
         t = time.perf_counter()
-        for event in self.explainer.explain([r.item for r in recs], state, use_llm=use_llm):
+        rows = [n for n, r in enumerate(recs) if not r.why]  # kept cards already have their text
+        for event in self.explainer.explain([recs[n].item for n in rows], state, use_llm=use_llm):
+            row = rows[event.row]
             if event.final:
-                recs[event.row].why, recs[event.row].why_source = event.text, event.source
-            yield TurnEvent("explanation", row=event.row, text=event.text, final=event.final)
+                recs[row].why, recs[row].why_source = event.text, event.source
+                state.explanations[recs[row].item.id] = event.text
+            yield TurnEvent("explanation", row=row, text=event.text, final=event.final)
         timings["llm"] = (time.perf_counter() - t) * 1000
 
         basis = ", ".join(self.catalog[i].display for i in state.liked[-3:]) or None

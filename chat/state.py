@@ -19,6 +19,7 @@ class SessionState:
     seen: list[int] = field(default_factory=list)
     shown: list[int] = field(default_factory=list)  # every item recommended so far
     last_items: list[int] = field(default_factory=list)  # the items of the latest reply, in order
+    explanations: dict[int, str] = field(default_factory=dict)  # item id -> the text shown for it
     genres_wanted: set[str] = field(default_factory=set)
     genres_excluded: set[str] = field(default_factory=set)
     year_min: int | None = None

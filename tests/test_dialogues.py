@@ -81,3 +81,19 @@ def test_sessions_do_not_share_state(recommender):
     r = recommender.run_turn(b, "I loved Scream", use_llm=False)
     assert r["state"]["liked"] == ["Scream (1996)"] and r["state"]["constraints"]["genres_excluded"] == []
     assert a.liked != b.liked
+
+
+def test_card_feedback_replaces_only_that_card(recommender, catalog):
+    state, (first,) = talk(recommender, "I loved Star Wars and Alien")
+    before = [i["id"] for i in first["items"]]
+    disliked = before[1]
+    result = None
+    for event in recommender.feedback(state, disliked, "disliked", use_llm=False):
+        if event.kind == "done":
+            result = event.result
+    after = [i["id"] for i in result["items"]]
+    assert len(after) == len(before) and disliked not in after
+    assert after[0] == before[0] and after[2:] == before[2:]  # the others stay in place
+    assert after[1] not in before
+    assert catalog[disliked].display in result["state"]["disliked"]
+    assert all(i["why"] for i in result["items"])
