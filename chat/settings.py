@@ -26,9 +26,11 @@ class Settings:
     data: Path | None = None  # None: ml-100k from the recbole package
     cache_dir: Path = field(default_factory=_default_cache_dir)
     k: int = 5  # items per reply
-    candidates: int = 100  # semantic candidates fetched from the index
+    candidates: int = 400  # semantic candidates fetched from the index (tuned on validation: docs/RESULTS.md)
     fusion: str = "weighted"
-    cf_weight: float = 0.35  # share of the CF prior in weighted fusion (the rest is semantic similarity)
+    # Share of the CF prior in weighted fusion. Offline tuning favours 0.7 (docs/RESULTS.md), but then one liked
+    # title pulls in popular off-topic items ("I loved Star Wars" -> Toy Story); see issue 5 notes.
+    cf_weight: float = 0.35
     diversity: float = 0.0  # 0: pure relevance; up to 1: maximal marginal relevance pushes similar items apart
     use_llm: bool = True  # False: template explanations only
     max_new_tokens: int = 40  # one sentence; the first sentence is all we keep

@@ -1,0 +1,138 @@
+"""`python -m evaluation <command> [--json]`: offline, simulate, scale, report."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    p.add_argument("--data", type=Path, default=None, help="folder with <name>.item and <name>.inter (default: ml-100k)")
+    p.add_argument("--cache-dir", type=Path, default=None, help="models and index cache (default: ~/.cache/convrec)")
+    p.add_argument("--seed", type=int, default=0, help="seed of every sample (default 0)")
+    p.add_argument("--no-progress", action="store_true", help="hide progress bars")
+
+
+def cmd_offline(args) -> dict:
+    from evaluation import offline
+
+    protocols = offline.PROTOCOLS if args.protocol == "both" else (args.protocol,)
+    result = offline.run(args.data, args.cache_dir, protocols, args.users, args.grid, args.seed, not args.no_progress)
+    return result, offline.format_table
+
+
+def cmd_simulate(args) -> dict:
+    from evaluation import simulate
+
+    result = simulate.run(args.data, args.cache_dir, args.users, args.seed, args.methods.split(","),
+                          args.turns, not args.no_progress,
+                          {"fusion": args.fusion, "cf_weight": args.cf_weight, "candidates": args.candidates})
+    return result, simulate.format_table
+
+
+def cmd_scale(args) -> dict:
+    from evaluation import scale
+
+    sizes = [int(float(s)) for s in args.sizes.split(",") if s]
+    als_sizes = [int(float(s)) for s in args.als_sizes.split(",") if s]
+    result = scale.run(sizes, als_sizes, args.queries, args.seed, not args.no_progress)
+    return result, scale.format_table
+
+
+def cmd_report(args) -> dict:
+    from evaluation import report
+
+    result = report.run(args, not args.no_progress)
+    return result, report.format_table
+
+
+# Subcommands: name -> (function, help, extra-arguments adder). `latency` is added by its own module.
+COMMANDS = {}
+
+
+def _offline_args(p):
+    p.add_argument("--protocol", choices=("both", "leave-last-out", "random-811"), default="both")
+    p.add_argument("--users", type=int, default=None, help="evaluate a fixed-seed sample of this many users (default all)")
+    p.add_argument("--grid", choices=("full", "quick"), default="full", help="tuning grid (quick: a few points, for tests)")
+
+
+def _simulate_args(p):
+    p.add_argument("--users", type=int, default=None, help="simulate a fixed-seed sample of this many users (default all)")
+    p.add_argument("--methods", default="product,retrieval,als,popularity", help="comma-separated methods")
+    p.add_argument("--turns", type=int, default=4, help="turns per conversation (default 4: liked items, genre, decade, something like)")
+    p.add_argument("--fusion", choices=("weighted", "rrf", "cascade"), default=None, help="product fusion (default: chat.settings)")
+    p.add_argument("--cf-weight", type=float, default=None, help="product cf_weight (default: chat.settings)")
+    p.add_argument("--candidates", type=int, default=None, help="product candidate count (default: chat.settings)")
+
+
+def _scale_args(p):
+    p.add_argument("--sizes", default="10000,100000", help="catalog sizes for the retrieval and ranking latency")
+    p.add_argument("--als-sizes", default="1000000,10000000", help="synthetic interaction counts for the ALS fit time")
+    p.add_argument("--queries", type=int, default=50, help="queries timed per catalog size")
+
+
+def _report_args(p):
+    p.add_argument("--out", type=Path, default=Path("docs"), help="folder for RESULTS.md and the plots")
+    p.add_argument("--users", type=int, default=None, help="users for offline and simulate (default all)")
+    p.add_argument("--sizes", default="10000,100000", help="catalog sizes for the scale run")
+    p.add_argument("--als-sizes", default="1000000,10000000", help="interaction counts for the ALS fit time")
+    p.add_argument("--queries", type=int, default=50)
+    p.add_argument("--grid", choices=("full", "quick"), default="full")
+
+
+COMMANDS.update({
+    "offline": (cmd_offline, "accuracy on MovieLens under leave-last-out and random-811", _offline_args),
+    "simulate": (cmd_simulate, "simulated conversations: Success@10 by turn", _simulate_args),
+    "scale": (cmd_scale, "latency and ALS fit time on synthetic catalogs", _scale_args),
+    "report": (cmd_report, "run everything and write docs/RESULTS.md with plots", _report_args),
+})
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m evaluation", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, (fn, help_text, add_args) in COMMANDS.items():
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        _common(p)
+        add_args(p)
+        p.set_defaults(func=fn)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        result, formatter = args.func(args)
+    except (FileNotFoundError, ValueError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(result, default=_jsonable))
+    else:
+        print(formatter(result))
+    return 0
+
+
+def _jsonable(x):
+    import numpy as np
+
+    if isinstance(x, np.generic):
+        return x.item()
+    if isinstance(x, np.ndarray):
+        return x.tolist()
+    if isinstance(x, Path):
+        return str(x)
+    raise TypeError(f"{type(x).__name__} is not JSON serializable")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
