@@ -99,7 +99,9 @@ class Explainer:
         texts = [""] * len(items)
         released = [0] * len(items)
         done = [False] * len(items)
-        stream = self.llm.stream([self.conversation(f) for f in all_facts])
+        conversations = [self.conversation(f) for f in all_facts]
+        starts = [c[-1]["content"] for c in conversations]  # our own words: shown as soon as the model echoes them
+        stream = self.llm.stream(conversations)
         try:
             for row, delta in stream:
                 if done[row]:
@@ -113,10 +115,12 @@ class Explainer:
                     if all(done):
                         break  # closing the stream stops generation for the other rows
                     continue
-                ends = [m.end() for m in _CLAUSE_END.finditer(texts[row]) if m.end() > released[row]]
-                if not ends:
+                if released[row] == 0 and texts[row].startswith(starts[row]):
+                    released[row] = len(starts[row])
+                    yield ExplanationEvent(row, starts[row], final=False)
+                upto = _safe_release_point(texts[row], released[row])
+                if upto <= released[row]:
                     continue
-                upto = min(ends[-1], MAX_CHARS)
                 if self.check(texts[row][:upto], all_facts[row]) not in (None, "empty"):
                     done[row] = True  # never show the rest of a text that names an unknown movie
                     yield self._final(row, texts[row][:upto], all_facts[row])
@@ -144,6 +148,23 @@ class Explainer:
 
 
 _FIRST_SENTENCE = re.compile(r"^.{20,}?[.!?](?=\s|$)(?<!\b[A-Z]\.)(?<!\b(?:Mr|Dr|St|vs|Jr)\.)", re.S)
+
+
+def _safe_release_point(text: str, released: int) -> int:
+    """How far the text can be shown now: whole words while nothing could start a title, else a clause end.
+
+    A movie title needs a capital letter or quotes, so lower-case words stream at once; anything
+    that might be a title waits until its clause is complete and has passed the check.
+    """
+    pending = text[released:]
+    cut = pending.rfind(" ")
+    if cut > 0 and not _MAYBE_TITLE.search(pending[:cut]):
+        return min(released + cut, MAX_CHARS)
+    ends = [m.end() for m in _CLAUSE_END.finditer(text) if m.end() > released]
+    return min(ends[-1], MAX_CHARS) if ends else released
+
+
+_MAYBE_TITLE = re.compile(r"[A-Z0-9\"“”«»*_(\[]")
 
 
 def _tidy(text: str) -> str:

@@ -473,6 +473,8 @@ class LocalLLM:
         new_tokens = sum(streamer.counted)
         first = streamer.first_token_at
         self.last_stats = {
+            "rows": len(streamer.counted),
+            "steps": max(streamer.counted, default=0),
             "new_tokens": new_tokens,
             "seconds": round(seconds, 4),
             "tokens_per_s": round(new_tokens / seconds, 2) if seconds > 0 else 0.0,
@@ -543,6 +545,7 @@ class LocalLLM:
         finally:
             cancel.set()
             thread.join()
+            # Also when the caller stopped early (it closed the stream): the stats still describe this call.
+            self._set_stats(streamer, times.get("started", times["finished"]), times["finished"])
         if failure:
             raise failure[0]
-        self._set_stats(streamer, times.get("started", times["finished"]), times["finished"])

@@ -211,6 +211,7 @@ class Recommender:
         t = time.perf_counter()
         rows = [n for n, r in enumerate(recs) if not r.why]  # kept cards already have their text
         for event in self.explainer.explain([recs[n].item for n in rows], state, use_llm=use_llm):
+            timings.setdefault("first_explanation", (time.perf_counter() - started) * 1000)
             row = rows[event.row]
             if event.final:
                 recs[row].why, recs[row].why_source = event.text, event.source

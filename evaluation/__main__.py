@@ -47,6 +47,13 @@ def cmd_scale(args) -> dict:
     return result, scale.format_table
 
 
+def cmd_latency(args) -> dict:
+    from evaluation import latency
+
+    result = latency.run(args.cache_dir, args.turns, args.k, args.startup, not args.no_progress)
+    return result, latency.format_table
+
+
 def cmd_report(args) -> dict:
     from evaluation import report
 
@@ -79,6 +86,13 @@ def _scale_args(p):
     p.add_argument("--queries", type=int, default=50, help="queries timed per catalog size")
 
 
+def _latency_args(p):
+    p.add_argument("--turns", type=int, default=50, help="timed turns after a warm-up dialogue (default 50)")
+    p.add_argument("--k", type=int, default=3, help="items, hence explanations, per turn (default 3)")
+    p.add_argument("--startup", choices=("both", "warm", "cold", "none"), default="both",
+                   help="also time `python app.py` to a served page: with empty caches (cold), reused (warm)")
+
+
 def _report_args(p):
     p.add_argument("--out", type=Path, default=Path("docs"), help="folder for RESULTS.md and the plots")
     p.add_argument("--users", type=int, default=None, help="users for offline and simulate (default all)")
@@ -92,6 +106,7 @@ COMMANDS.update({
     "offline": (cmd_offline, "accuracy on MovieLens under leave-last-out and random-811", _offline_args),
     "simulate": (cmd_simulate, "simulated conversations: Success@10 by turn", _simulate_args),
     "scale": (cmd_scale, "latency and ALS fit time on synthetic catalogs", _scale_args),
+    "latency": (cmd_latency, "per-stage latency, decode speed against the memory bound, start-up", _latency_args),
     "report": (cmd_report, "run everything and write docs/RESULTS.md with plots", _report_args),
 })
 

@@ -1,0 +1,175 @@
+"""`latency`: per-stage timings of the real pipeline, LLM decode speed against this machine's bound, start-up.
+
+Decode on a CPU is memory-bound: every decode step reads all weights once. The bound is
+measured memory bandwidth (a large array copy) divided by the bytes of weights; batching
+the explanations of a turn puts several tokens on each step.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+from tqdm.auto import tqdm
+
+ROOT = Path(__file__).resolve().parents[1]
+STAGES = ("link", "retrieve", "cf", "rank", "ranking_path", "first_explanation", "total")
+# Scripted conversations; turns cycle through them. Each starts from a fresh session.
+DIALOGUES = [
+    ["I loved Star Wars (1977) and Alien (1979); something tense tonight", "no horror", "something older"],
+    ["I loved Toy Story, something funny for the family", "I've seen Aladdin", "more"],
+    ["I loved The Godfather, something from the 70s", "I didn't like Taxi Driver", "before 1975"],
+    ["a romantic comedy please", "I loved When Harry Met Sally", "no musicals"],
+    ["I loved Fargo and Pulp Fiction", "something darker", "from the 90s"],
+]
+
+
+def memory_bandwidth(megabytes: int = 512, repeats: int = 5) -> float:
+    """Bytes per second of a large array copy (read + write), best of a few."""
+    src = np.ones(megabytes * 2**20 // 8, dtype=np.float64)
+    dst = np.empty_like(src)
+    best = float("inf")
+    for _ in range(repeats):
+        t = time.perf_counter()
+        np.copyto(dst, src)
+        best = min(best, time.perf_counter() - t)
+    return 2 * src.nbytes / best
+
+
+def weight_bytes(model) -> int:
+    """Bytes of the distinct weight tensors one decode step reads (tied embeddings counted once)."""
+    seen, total = set(), 0
+    for p in model.parameters():
+        if p.data_ptr() not in seen:
+            seen.add(p.data_ptr())
+            total += p.numel() * p.element_size()
+    return total
+
+
+def _percentiles(values: list[float]) -> dict:
+    arr = np.asarray(values, dtype=np.float64)
+    return {"median": round(float(np.median(arr)), 1), "p95": round(float(np.percentile(arr, 95)), 1), "n": len(arr)}
+
+
+def run_turns(recommender, turns: int, k: int, progress: bool) -> dict:
+    from chat.state import SessionState
+
+    script = [(d, t) for d in range(len(DIALOGUES)) for t in range(len(DIALOGUES[d]))]
+    samples: dict[str, list[float]] = {s: [] for s in STAGES}
+    decode = []
+    # Warm-up: one whole dialogue, not timed.
+    state = SessionState()
+    for text in DIALOGUES[0]:
+        recommender.run_turn(state, text, k=k)
+    state, last_dialogue = SessionState(), None
+    for n in tqdm(range(turns), desc="timed turns", disable=not progress):
+        d, t = script[n % len(script)]
+        if d != last_dialogue or t == 0:
+            state, last_dialogue = SessionState(), d
+        result = recommender.run_turn(state, DIALOGUES[d][t], k=k)
+        timings = result["timings_ms"]
+        timings["ranking_path"] = sum(timings[s] for s in ("link", "retrieve", "cf", "rank"))
+        for stage in STAGES:
+            if stage in timings:
+                samples[stage].append(timings[stage])
+        stats = dict(recommender.llm.last_stats) if recommender.settings.use_llm else {}
+        if stats.get("steps"):
+            decode.append(stats)
+    stages = {s: _percentiles(v) for s, v in samples.items() if v}
+    steps = sum(s["steps"] for s in decode)
+    seconds = sum(s["seconds"] for s in decode)
+    tokens = sum(s["new_tokens"] for s in decode)
+    return {"stages_ms": stages, "decode": {
+        "calls": len(decode), "steps": steps, "new_tokens": tokens, "seconds": round(seconds, 3),
+        "steps_per_s": round(steps / seconds, 2) if seconds else None,
+        "tokens_per_s": round(tokens / seconds, 2) if seconds else None,
+        "mean_rows": round(float(np.mean([s["rows"] for s in decode])), 2) if decode else None,
+    }}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def startup_seconds(cache_dir: Path, timeout: float = 600) -> float:
+    """Seconds from starting `python app.py` to the first served page."""
+    port = _free_port()
+    env = {**os.environ, "RECS_CACHE_DIR": str(cache_dir), "RECS_PORT": str(port), "PYTHONPATH": str(ROOT)}
+    started = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        while time.perf_counter() - started < timeout:
+            if proc.poll() is not None:
+                raise RuntimeError(f"app.py exited with {proc.returncode} before serving a page")
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as r:
+                    if r.status == 200:
+                        return time.perf_counter() - started
+            except OSError:
+                time.sleep(0.2)
+        raise TimeoutError(f"no page after {timeout:.0f} s")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def run(cache_dir: Path | None, turns: int, k: int, startup: str, progress: bool) -> dict:
+    from chat.recommender import Recommender
+    from chat.settings import Settings
+
+    settings = Settings.from_env(cache_dir=cache_dir)
+    result: dict = {"command": "latency", "turns": turns, "k": k, "cache_dir": str(settings.cache_dir)}
+    if startup in ("cold", "both"):
+        with tempfile.TemporaryDirectory(prefix="recs-cold-") as empty:
+            result["startup_cold_s"] = round(startup_seconds(Path(empty)), 2)
+    if startup in ("warm", "both"):
+        startup_seconds(settings.cache_dir)  # make sure the caches exist, then time a warm start
+        result["startup_warm_s"] = round(startup_seconds(settings.cache_dir), 2)
+
+    recommender = Recommender(settings)
+    t = time.perf_counter()
+    recommender.warm_up()
+    result["models_load_s"] = round(time.perf_counter() - t, 2)
+    result.update(run_turns(recommender, turns, k, progress))
+
+    bandwidth = memory_bandwidth()
+    nbytes = weight_bytes(recommender.llm.model)
+    bound = bandwidth / nbytes
+    decode = result["decode"]
+    result["bound"] = {
+        "memory_bandwidth_gb_s": round(bandwidth / 1e9, 2),
+        "weight_bytes_mb": round(nbytes / 1e6, 1),
+        "dtype": recommender.llm.dtype,
+        "device": recommender.llm.device,
+        "steps_per_s_bound": round(bound, 2),
+        "steps_achieved_over_bound": round(decode["steps_per_s"] / bound, 3) if decode["steps_per_s"] else None,
+        "tokens_per_s_over_single_stream_bound": round(decode["tokens_per_s"] / bound, 3) if decode["tokens_per_s"] else None,
+    }
+    return result
+
+
+def format_table(result: dict) -> str:
+    lines = [f"latency over {result['turns']} timed turns (k={result['k']}), ms", "",
+             f"{'stage':<20}{'median':>10}{'p95':>10}"]
+    for stage, v in result["stages_ms"].items():
+        lines.append(f"{stage:<20}{v['median']:>10.1f}{v['p95']:>10.1f}")
+    d, b = result["decode"], result["bound"]
+    lines += ["", f"decode: {d['tokens_per_s']} tokens/s, {d['steps_per_s']} steps/s over {d['calls']} calls "
+              f"({d['mean_rows']} rows per step on average)",
+              f"bound: {b['memory_bandwidth_gb_s']} GB/s / {b['weight_bytes_mb']} MB of {b['dtype']} weights = "
+              f"{b['steps_per_s_bound']} steps/s; achieved/bound {b['steps_achieved_over_bound']} (steps), "
+              f"{b['tokens_per_s_over_single_stream_bound']} (tokens vs one stream)"]
+    for key in ("startup_cold_s", "startup_warm_s", "models_load_s"):
+        if key in result:
+            lines.append(f"{key}: {result[key]} s")
+    return "\n".join(lines)
