@@ -50,7 +50,7 @@ def cmd_scale(args) -> dict:
 def cmd_latency(args) -> dict:
     from evaluation import latency
 
-    result = latency.run(args.cache_dir, args.turns, args.k, args.startup, not args.no_progress)
+    result = latency.run(args.cache_dir, args.turns, args.k, args.startup, not args.no_progress, args.data)
     return result, latency.format_table
 
 
@@ -100,6 +100,9 @@ def _report_args(p):
     p.add_argument("--als-sizes", default="1000000,10000000", help="interaction counts for the ALS fit time")
     p.add_argument("--queries", type=int, default=50)
     p.add_argument("--grid", choices=("full", "quick"), default="full")
+    p.add_argument("--turns", type=int, default=50, help="timed chat turns for the latency section")
+    p.add_argument("--startup", choices=("both", "warm", "cold", "none"), default="both",
+                   help="start-up timings for the latency section")
 
 
 COMMANDS.update({

@@ -134,11 +134,24 @@ def test_scale_command(capsys):
 def test_report_writes_results_and_plots(small, tmp_path, capsys):
     data, cache = small
     out = run_json(capsys, "report", "--data", str(data), "--cache-dir", str(cache), "--users", "20", "--grid", "quick",
-                   "--sizes", "300", "--als-sizes", "20000", "--queries", "2", "--out", str(tmp_path))
+                   "--sizes", "300", "--als-sizes", "20000", "--queries", "2", "--turns", "1", "--startup", "none",
+                   "--out", str(tmp_path))
     text = (tmp_path / "RESULTS.md").read_text()
     assert "python -m evaluation report" in text and "leave-last-out" in text and "Success@10" in text
     for png in out["plots"]:
         assert (tmp_path / png).read_bytes()[:4] == b"\x89PNG"
+
+
+def test_latency_command(small, capsys):
+    data, cache = small
+    out = run_json(capsys, "latency", "--data", str(data), "--cache-dir", str(cache), "--turns", "2", "--startup", "warm")
+    stages = out["stages_ms"]
+    assert {"link", "retrieve", "cf", "rank", "ranking_path", "first_explanation", "total"} <= set(stages)
+    assert all(v["n"] == 2 and 0 <= v["median"] <= v["p95"] for v in stages.values())
+    assert stages["ranking_path"]["median"] <= stages["total"]["median"]
+    assert out["decode"]["steps"] > 0 and out["decode"]["tokens_per_s"] > 0
+    assert out["bound"]["steps_per_s_bound"] > 0 and 0 < out["bound"]["steps_achieved_over_bound"]
+    assert out["startup_warm_s"] > 0
 
 
 def test_unknown_command_is_an_error():
