@@ -1,6 +1,10 @@
-"""Gradio chat for the conversational recommender (a thin adapter: no recommendation logic here).
+"""Gradio chat for the conversational recommender: a thin adapter, no recommendation logic here.
 
-    python app.py [--host 127.0.0.1] [--port 7860]
+    python app.py [--host 127.0.0.1] [--port 7860] [--no-llm]
+
+The page: a streaming chat; a card per pick with Like / Dislike / Seen buttons that
+replace the card at once; "what I know about you", where any entry can be removed; the
+number of picks and a diversity slider. Every browser tab has its own SessionState.
 """
 
 from __future__ import annotations
@@ -12,79 +16,166 @@ import time
 
 import gradio as gr
 
-from chat.presenter import cards_html, escape, profile_markdown, reply_markdown
+from chat import profile
+from chat.presenter import card_markdown, escape, profile_markdown, reply_markdown
 from chat.recommender import Recommender
 from chat.settings import Settings
 from chat.state import SessionState
 
 TITLE = "Movie night: a conversational recommender"
+MAX_CARDS = 10
 CSS = """
-.cards {display: flex; flex-direction: column; gap: 8px;}
-.card {border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 8px 10px;}
-.card-title {font-weight: 600;}
-.card-genres {font-size: 0.85em; opacity: 0.75;}
-.card-why {margin-top: 4px;}
+.card {border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 6px 10px;}
+.card button {min-width: 0 !important;}
 """
 
 
-def respond(recommender: Recommender, message: str, history: list, state: SessionState | None):
-    """Stream one turn: yields (history, cards, profile, textbox, state)."""
-    state = state if isinstance(state, SessionState) else SessionState()
-    history = list(history or [])
-    text = message if isinstance(message, str) else ""
-    history.append({"role": "user", "content": escape(text) if text.strip() else "…"})
-    history.append({"role": "assistant", "content": "_Looking through the catalog…_"})
-    cards: list[dict] = []
-    whys: list[str] = []
-    yield history, gr.skip(), gr.skip(), "", state
-    for event in recommender.turn(state, text):
+class View:
+    """What one turn shows while it streams: the chat reply and the cards."""
+
+    def __init__(self, history: list, intro: str = "Here is what I found:"):
+        self.history, self.intro = history, intro
+        self.cards: list[dict] = []
+        self.whys: list[str] = []
+        self.done = False
+
+    def apply(self, event, state: SessionState) -> None:
         if event.kind == "items":
-            cards = [r.as_dict() for r in event.items]
-            whys = [""] * len(cards)
+            self.cards = [r.as_dict() for r in event.items]
+            self.whys = [r.why for r in event.items]
         elif event.kind == "explanation":
-            whys[event.row] = event.text if event.final else whys[event.row] + event.text
+            self.whys[event.row] = event.text if event.final else self.whys[event.row] + event.text
         elif event.kind == "done":
+            self.done = True
             result = event.result
             if result["items"]:
-                cards = result["items"]
-                whys = [c["why"] for c in cards]
-                intro = result["reply"].split("\n")[0]
-                history[-1]["content"] = reply_markdown(intro, cards, whys, pending=False)
+                self.cards = result["items"]
+                self.whys = [c["why"] for c in self.cards]
+                self.intro = result["reply"].split("\n")[0]
+                self.history[-1]["content"] = reply_markdown(self.intro, self.cards, self.whys, pending=False)
             else:
-                history[-1]["content"] = escape(result["reply"])
-            yield history, cards_html(cards, whys), profile_markdown(result["state"]), "", state
+                self.history[-1]["content"] = escape(result["reply"])
             return
-        history[-1]["content"] = reply_markdown("Here is what I found:", cards, whys, pending=True)
-        yield history, cards_html(cards, whys), gr.skip(), "", state
+        self.history[-1]["content"] = reply_markdown(self.intro, self.cards, self.whys, pending=True)
+
+    def card_updates(self) -> list:
+        updates = []
+        for n in range(MAX_CARDS):
+            if n < len(self.cards):
+                c = self.cards[n]
+                text = card_markdown(n + 1, c["title"], c["genres"], self.whys[n], pending=not self.done)
+                updates += [gr.update(visible=True), text]
+            else:
+                updates += [gr.update(visible=False), ""]
+        return updates
+
+
+def profile_updates(recommender: Recommender, state: SessionState) -> list:
+    snapshot = state.snapshot(recommender.catalog)
+    choices = profile.entries(state, recommender.catalog)
+    return [profile_markdown(snapshot), gr.update(choices=choices, value=None)]
+
+
+def stream(recommender: Recommender, events, view: View, state: SessionState):
+    """Yield the outputs after each pipeline event: history, cards, profile, entries, textbox, state."""
+    for event in events:
+        view.apply(event, state)
+        tail = profile_updates(recommender, state) if view.done else [gr.skip(), gr.skip()]
+        yield [view.history, *view.card_updates(), *tail, "", state]
+
+
+def respond(recommender: Recommender, message, history, state, k, diversity):
+    state = state if isinstance(state, SessionState) else SessionState()
+    state.diversity = float(diversity) if diversity is not None else None
+    text = message if isinstance(message, str) else ""
+    history = list(history or []) + [
+        {"role": "user", "content": escape(text) if text.strip() else "…"},
+        {"role": "assistant", "content": "_Looking through the catalog…_"},
+    ]
+    view = View(history)
+    yield [history, *view.card_updates(), gr.skip(), gr.skip(), "", state]
+    yield from stream(recommender, recommender.turn(state, text, k=int(k) if k else None), view, state)
+
+
+def react(recommender: Recommender, slot: int, sentiment: str, history, state):
+    """A card button: mark the item and replace that card."""
+    state = state if isinstance(state, SessionState) else SessionState()
+    history = list(history or [])
+    if slot >= len(state.last_items):
+        yield [history, *View(history).card_updates(), gr.skip(), gr.skip(), gr.skip(), state]
+        return
+    item = recommender.catalog[state.last_items[slot]]
+    verb = {"liked": "I liked", "disliked": "Not for me:", "seen": "I've seen"}[sentiment]
+    history += [{"role": "user", "content": escape(f"{verb} {item.display}")},
+                {"role": "assistant", "content": "_Finding another one…_"}]
+    view = View(history)
+    yield from stream(recommender, recommender.feedback(state, item.id, sentiment), view, state)
 
 
 def build_app(recommender: Recommender) -> gr.Blocks:
+    default_k = recommender.settings.k
     with gr.Blocks(title=TITLE) as demo:
         gr.Markdown(f"## {TITLE}\nSay what you like (\"I loved Star Wars and Alien, something tense tonight\"), "
-                    "then refine: \"something older\", \"no horror\", \"I've seen Aliens\".")
+                    "then refine: \"something older\", \"no horror\", \"I've seen Aliens\". "
+                    "Or use the buttons on each pick.")
         state = gr.State(None)
         with gr.Row():
             with gr.Column(scale=3):
-                chatbot = gr.Chatbot(label="Chat", height=520, elem_id="chat")
+                chatbot = gr.Chatbot(label="Chat", height=520, elem_id="chat", feedback_options=None)
                 with gr.Row():
                     box = gr.Textbox(placeholder="Tell me what you like…", show_label=False, scale=5,
                                      elem_id="message", max_length=50_000)
                     send = gr.Button("Send", variant="primary", scale=1, elem_id="send")
-                reset = gr.Button("Reset", elem_id="reset")
+                with gr.Row():
+                    k = gr.Slider(1, MAX_CARDS, value=default_k, step=1, label="Picks per reply", elem_id="k")
+                    diversity = gr.Slider(0, 1, value=recommender.settings.diversity, step=0.1,
+                                          label="Diversity (0 = closest matches)", elem_id="diversity")
+                reset = gr.Button("Reset everything", elem_id="reset")
             with gr.Column(scale=2):
                 gr.Markdown("### Picks")
-                cards = gr.HTML(cards_html([], []), elem_id="cards")
+                slots, slot_texts, buttons = [], [], []
+                for n in range(MAX_CARDS):
+                    with gr.Group(visible=False, elem_id=f"card-{n}", elem_classes=["card"]) as group:
+                        text = gr.Markdown(elem_id=f"card-{n}-text")
+                        with gr.Row():
+                            for sentiment, label in (("liked", "Like"), ("disliked", "Dislike"), ("seen", "Seen")):
+                                buttons.append((n, sentiment, gr.Button(label, size="sm", elem_id=f"card-{n}-{sentiment}")))
+                    slots.append(group)
+                    slot_texts.append(text)
                 gr.Markdown("### What I know about you")
-                profile = gr.Markdown(profile_markdown({}), elem_id="profile")
+                prof = gr.Markdown(profile_markdown({}), elem_id="profile")
+                with gr.Row():
+                    entry = gr.Dropdown(choices=[], label="Remove an entry", elem_id="entry", scale=3)
+                    remove = gr.Button("Remove", elem_id="remove", scale=1)
 
-        def on_message(message, history, session):
-            yield from respond(recommender, message, history, session)
+        card_outputs = [c for pair in zip(slots, slot_texts) for c in pair]
+        outputs = [chatbot, *card_outputs, prof, entry, box, state]
 
-        outputs = [chatbot, cards, profile, box, state]
-        box.submit(on_message, [box, chatbot, state], outputs, api_name="respond")
-        send.click(on_message, [box, chatbot, state], outputs, api_name=False)
-        reset.click(lambda: ([], cards_html([], []), profile_markdown({}), "", SessionState()), None, outputs,
-                    api_name="reset")
+        def on_message(message, history, session, k_value, div_value):
+            yield from respond(recommender, message, history, session, k_value, div_value)
+
+        box.submit(on_message, [box, chatbot, state, k, diversity], outputs, api_name="respond")
+        send.click(on_message, [box, chatbot, state, k, diversity], outputs, api_name=False)
+
+        for n, sentiment, button in buttons:
+            def on_click(history, session, n=n, sentiment=sentiment):
+                yield from react(recommender, n, sentiment, history, session)
+
+            button.click(on_click, [chatbot, state], outputs, api_name=False)
+
+        def on_remove(choice, session):
+            session = session if isinstance(session, SessionState) else SessionState()
+            if choice:
+                profile.forget(session, recommender.catalog, choice)
+            return [*profile_updates(recommender, session), session]
+
+        remove.click(on_remove, [entry, state], [prof, entry, state], api_name="forget")
+
+        def on_reset():
+            return [[], *View([]).card_updates(), profile_markdown({}), gr.update(choices=[], value=None), "",
+                    SessionState()]
+
+        reset.click(on_reset, None, outputs, api_name="reset")
     return demo
 
 
@@ -95,13 +186,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-llm", action="store_true", help="template explanations only")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", stream=sys.stderr)
-    for noisy in ("httpx", "chromadb", "sentence_transformers"):
+    for noisy in ("httpx", "chromadb", "sentence_transformers", "sentence_transformers.base.model"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    settings = Settings.from_env(host=args.host, port=args.port, use_llm=False if args.no_llm else None)
-    started = time.perf_counter()
-    recommender = Recommender(settings)
-    for line in recommender.warm_up():
-        print(f"  {line}", file=sys.stderr)
+    try:
+        settings = Settings.from_env(host=args.host, port=args.port, use_llm=False if args.no_llm else None)
+        started = time.perf_counter()
+        recommender = Recommender(settings)
+        for line in recommender.warm_up():
+            print(f"  {line}", file=sys.stderr)
+    except (ValueError, FileNotFoundError, RuntimeError) as err:
+        sys.exit(f"error: {err}")
     print(f"models ready in {time.perf_counter() - started:.1f}s", file=sys.stderr)
     build_app(recommender).launch(server_name=settings.host, server_port=settings.port, css=CSS)
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import html
 import re
 
-from catalog.model import Catalog
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
 
@@ -33,30 +32,9 @@ def reply_markdown(intro: str, cards: list[dict], whys: list[str], pending: bool
     return "\n\n".join(parts)
 
 
-def cards_html(cards: list[dict], whys: list[str]) -> str:
-    """Item cards for the side panel."""
-    if not cards:
-        return "<div class='cards-empty'>No picks yet.</div>"
-    rows = []
-    for card, why in zip(cards, whys):
-        rows.append(
-            "<div class='card'>"
-            f"<div class='card-title'>{html.escape(card['title'])}</div>"
-            f"<div class='card-genres'>{html.escape(', '.join(card['genres']))}</div>"
-            f"<div class='card-why'>{html.escape(why)}</div>"
-            "</div>"
-        )
-    return "<div class='cards'>" + "".join(rows) + "</div>"
-
-
 def profile_markdown(snapshot: dict) -> str:
     """'What I know about you' from a state snapshot."""
     if not snapshot.get("preference_text"):
         return "_Nothing yet. Tell me a movie you loved._"
     lines = [escape(snapshot["preference_text"])]
     return "\n\n".join(lines)
-
-
-def item_card(item_id: int, catalog: Catalog) -> dict:
-    item = catalog[item_id]
-    return {"id": item.id, "title": item.display, "genres": list(item.genres)}

@@ -187,7 +187,8 @@ class Recommender:
         retrieval_text = state.retrieval_text()
         text_vector = self.embedder.encode([retrieval_text])[0] if retrieval_text else None
         embed_ms = (time.perf_counter() - t) * 1000
-        result = self.ranker.rank(RankRequest(text_vector, list(state.liked), list(state.disliked), state.filters(), want))
+        result = self.ranker.rank(RankRequest(text_vector, list(state.liked), list(state.disliked), state.filters(), want,
+                                              diversity=state.diversity))
         timings.update(result.timings_ms)
         timings["retrieve"] += embed_ms
         fresh = [Recommendation(self.catalog[r.item_id], r.score) for r in result.items]

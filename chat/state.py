@@ -11,6 +11,15 @@ MAX_MOOD_FRAGMENTS = 6  # the preference text keeps the latest mood words, not e
 
 
 @dataclass
+class Clarification:
+    """A title that fit several movies: we asked which one; the next turn answers."""
+
+    text: str  # the words the user wrote ("batman")
+    candidates: tuple[int, ...]  # in the order the question listed them
+    sentiment: str  # what the user said about it: liked / disliked / seen / unseen
+
+
+@dataclass
 class SessionState:
     turns: list[str] = field(default_factory=list)
     moods: list[str] = field(default_factory=list)
@@ -20,18 +29,39 @@ class SessionState:
     shown: list[int] = field(default_factory=list)  # every item recommended so far
     last_items: list[int] = field(default_factory=list)  # the items of the latest reply, in order
     explanations: dict[int, str] = field(default_factory=dict)  # item id -> the text shown for it
+    diversity: float | None = None  # the user's diversity setting; None: the app's default
     genres_wanted: set[str] = field(default_factory=set)
     genres_excluded: set[str] = field(default_factory=set)
     year_min: int | None = None
     year_max: int | None = None
+    pending: list[Clarification] = field(default_factory=list)  # questions still to ask, the first is open
+    # item id -> the ranking facts of a shown item (fused score, semantic similarity, CF score), for "why" answers
+    rank_facts: dict[int, dict] = field(default_factory=dict)
 
     # --- changes -----------------------------------------------------------------
     def mark(self, item_id: int, sentiment: str) -> None:
-        """Record liked / disliked / seen; the latest word about an item wins."""
+        """Record liked / disliked / seen; the latest word about an item wins.
+
+        "unseen" ("I haven't seen it") only takes the item out of the seen list.
+        """
+        if sentiment == "unseen":
+            if item_id in self.seen:
+                self.seen.remove(item_id)
+            return
         for bucket in (self.liked, self.disliked, self.seen):
             if item_id in bucket:
                 bucket.remove(item_id)
         {"liked": self.liked, "disliked": self.disliked, "seen": self.seen}[sentiment].append(item_id)
+
+    def reset(self) -> None:
+        """"Start over": forget preferences and constraints; what was shown stays shown."""
+        keep = {"turns": self.turns, "shown": self.shown, "last_items": self.last_items,
+                "explanations": self.explanations, "rank_facts": self.rank_facts}
+        fresh = SessionState(**keep)
+        self.__dict__.update(fresh.__dict__)
+
+    def clear_genres(self) -> None:
+        self.genres_wanted, self.genres_excluded = set(), set()
 
     def want_genres(self, genres: set[str]) -> None:
         self.genres_wanted = set(genres)  # a new request replaces the old one
@@ -64,6 +94,12 @@ class SessionState:
             "year_max": self.year_max,
         }
 
+    def reference(self, index: int) -> int | None:
+        """The item at a position of the last reply (0-based; -1 is the last one), or None."""
+        if not self.last_items or not -len(self.last_items) <= index < len(self.last_items):
+            return None
+        return self.last_items[index]
+
     def retrieval_text(self) -> str:
         """What the embedder reads: mood words and wanted genres (liked items enter as vectors)."""
         parts = list(self.moods)
@@ -75,11 +111,11 @@ class SessionState:
         """A readable summary of what the user told us, shown to them and kept across turns."""
         parts = []
         if self.liked:
-            parts.append("Likes " + ", ".join(catalog[i].display for i in self.liked) + ".")
+            parts.append("Likes " + ", ".join(_names(catalog, self.liked)) + ".")
         if self.disliked:
-            parts.append("Dislikes " + ", ".join(catalog[i].display for i in self.disliked) + ".")
+            parts.append("Dislikes " + ", ".join(_names(catalog, self.disliked)) + ".")
         if self.seen:
-            parts.append("Has seen " + ", ".join(catalog[i].display for i in self.seen) + ".")
+            parts.append("Has seen " + ", ".join(_names(catalog, self.seen)) + ".")
         if self.moods:
             parts.append("Wants something " + "; ".join(self.moods) + ".")
         if self.genres_wanted:
@@ -91,10 +127,19 @@ class SessionState:
         return " ".join(parts)
 
     def snapshot(self, catalog: Catalog) -> dict:
-        return {
+        snap = {
             "preference_text": self.preference_text(catalog),
-            "liked": [catalog[i].display for i in self.liked],
-            "disliked": [catalog[i].display for i in self.disliked],
-            "seen": [catalog[i].display for i in self.seen],
+            "liked": _names(catalog, self.liked),
+            "disliked": _names(catalog, self.disliked),
+            "seen": _names(catalog, self.seen),
             "constraints": self.constraints(),
         }
+        if self.pending:
+            snap["clarifying"] = {"text": self.pending[0].text,
+                                  "candidates": [catalog[i].display for i in self.pending[0].candidates]}
+        return snap
+
+
+def _names(catalog: Catalog, ids: list[int]) -> list[str]:
+    """Display titles, once each (ml-100k lists a few movies twice under two ids)."""
+    return list(dict.fromkeys(catalog[i].display for i in ids))

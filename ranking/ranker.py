@@ -40,6 +40,7 @@ class RankRequest:
     disliked: list[int]
     filters: Filters
     k: int = 5
+    diversity: float | None = None  # None: the ranker's default
 
 
 class HybridRanker:
@@ -84,7 +85,8 @@ class HybridRanker:
         if req.disliked and ids:
             closeness = (emb[ids] @ emb[req.disliked].T).max(axis=1)
             scores = scores - DISLIKE_PENALTY * np.clip(closeness, 0, None)
-        picks = mmr(scores, emb[ids], req.k, self.diversity) if ids else []
+        diversity = self.diversity if req.diversity is None else req.diversity
+        picks = mmr(scores, emb[ids], req.k, diversity) if ids else []
         items = [Ranked(ids[p], float(scores[p]), float(sem[p]), float(cf[p])) for p in picks]
         timings["rank"] = (time.perf_counter() - t2) * 1000
         return RankResult(items=items, timings_ms=timings, candidates=len(ids))

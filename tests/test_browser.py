@@ -1,5 +1,7 @@
-"""A person's flow in a real Chromium (Debian's), driven by Playwright: type, watch it stream, reset."""
+"""A person's flow in a real Chromium (Debian's), driven by Playwright: type, watch it stream,
+dislike a card and see it replaced, reset. Saves docs/screenshot.png."""
 
+import re
 import shutil
 import time
 from pathlib import Path
@@ -22,34 +24,60 @@ def page(server):
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page = browser.new_page(viewport={"width": 1280, "height": 1000})
         page.goto(server)
         yield page
         browser.close()
 
 
-def test_chat_streams_cards_and_resets(page):
+def card_titles(page) -> list[str]:
+    titles = []
+    for n in range(10):
+        card = page.locator(f"#card-{n}-text")
+        if card.count() and card.is_visible():
+            m = re.match(r"\s*\d+\.\s*(.+?\(\d{4}\))", card.inner_text())
+            titles.append(m.group(1) if m else card.inner_text().split("\n")[0])
+    return titles
+
+
+def wait_for(page, predicate, what: str, seconds: float = 120):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if predicate():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def test_chat_streams_cards_steer_and_reset(page):
     box = page.locator("#message textarea")
     box.fill("I loved Star Wars and Alien, I want something tense tonight")
     box.press("Enter")
 
     # Watch the chat while it streams: cards show up before every explanation is written.
-    seen_pending, deadline = False, time.time() + 120
-    while time.time() < deadline:
-        chat_text = page.locator("#chat").inner_text()
-        if "writing why" in chat_text:
-            seen_pending = True
-        if "Likes" in page.locator("#profile").inner_text():  # the profile updates when the turn is done
-            break
-        time.sleep(0.1)
-    titles = page.locator("#cards .card-title").all_inner_texts()
-    assert 3 <= len(titles) <= 5, titles
+    seen_pending = []
+
+    def finished():
+        if "writing why" in page.locator("#chat").inner_text():
+            seen_pending.append(True)
+        return "Likes" in page.locator("#profile").inner_text()  # the profile updates when the turn is done
+
+    wait_for(page, finished, "the first reply")
     assert seen_pending, "the reply appeared all at once instead of streaming"
-    assert all(t.strip() for t in page.locator("#cards .card-why").all_inner_texts())
-    assert "Star Wars" in page.locator("#profile").inner_text()
+    before = card_titles(page)
+    assert 3 <= len(before) <= 5, before
+    assert "writing why" not in page.locator("#chat").inner_text()
+
+    page.locator("#card-1-disliked").click()
+    wait_for(page, lambda: "Dislikes" in page.locator("#profile").inner_text(), "the dislike to be recorded")
+    wait_for(page, lambda: card_titles(page) and card_titles(page)[1] != before[1], "the card to be replaced")
+    after = card_titles(page)
+    assert before[1] not in after and after[0] == before[0] and after[2:] == before[2:]
+    assert before[1] in page.locator("#profile").inner_text()
+
     DOCS.mkdir(exist_ok=True)
     page.screenshot(path=str(DOCS / "screenshot.png"), full_page=True)
 
     page.locator("#reset").click()
-    page.wait_for_function("!document.querySelector('#cards .card-title')", timeout=20_000)
+    wait_for(page, lambda: not card_titles(page), "the cards to clear")
     assert "Nothing yet" in page.locator("#profile").inner_text()
