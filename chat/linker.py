@@ -4,6 +4,25 @@ People write "the empire strikes back", "Empire Strikes Back, The", "star wars (
 "Godfather" or "Termintor". We index several normalized aliases per item and scan the
 message for the longest alias spans (exact), then fall back to fuzzy matching
 (rapidfuzz) for spans that follow a cue such as "loved" or "seen".
+
+Aliases are compared in a *canonical* form, so the common ways of writing a sequel meet:
+roman numerals and number words become digits and "part" before a number is dropped
+("the godfather part ii" = "godfather part 2" = "godfather 2"). A title with a subtitle is
+also known by its main part when that part ends in a sequel number ("Terminator 2: Judgment
+Day" -> "terminator 2") or names no other movie, and by its subtitle ("the wrath of khan") when
+the user capitalizes it or puts it after a cue.
+
+Ambiguity rule (no year given; the year always decides):
+  * several movies carry the same title ("Cape Fear" 1962 and 1991), or
+  * the words are the full title of one movie and the start of 2 or more other titles
+    ("Batman" -> Batman Returns, Batman Forever, Batman & Robin), or
+  * the words are no title but the shared name of 2 or more titles ("Star Trek", "Three Colors"):
+the mention gets `candidates` (and the dialogue asks which one is meant) unless one of them
+is much better known: when the best-known candidate has at least `DOMINANCE` times the
+ratings of every other one, it is taken ("Alien" -> Alien (1979), not Alien 3 or Alien:
+Resurrection; "Scream" -> Scream (1996)). A full title that starts only one other title is
+always taken as itself ("The Godfather", "The Terminator"). A name shared by titles but
+naming none of them always asks.
 """
 
 from __future__ import annotations
@@ -17,11 +36,27 @@ from rapidfuzz import fuzz, process
 from catalog.model import Catalog, Item
 
 ARTICLES = ("the", "a", "an")
-MAX_SPAN = 12  # words in the longest alias we look for
+MAX_SPAN = 20  # words in the longest alias we look for
 # Titles made of everyday words ("Heat", "Big", "Speed", "Something to Talk About") only
 # count when the user capitalized or quoted them, or put them right after a cue like "loved".
 COMMON_SINGLE_ZIPF = 4.0  # one content word at least this frequent in English
 COMMON_ALL_ZIPF = 5.5  # every content word at least this frequent
+DOMINANCE = 2.0  # a candidate with this many times the ratings of every other one is taken without asking
+MAX_CANDIDATES = 6  # at most this many candidates are offered in a clarifying question
+
+_NUMBERS = {
+    "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6", "vii": "7", "viii": "8", "ix": "9",
+    "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9",
+    "ten": "10", "eleven": "11", "twelve": "12",
+}
+_PART_WORDS = {"part", "pt", "episode", "chapter", "vol", "volume"}
+# Well-known names that the catalog's titles do not contain (keyed by the catalog's display title).
+EXTRA_ALIASES: dict[str, tuple[str, ...]] = {
+    "Star Wars (1977)": ("star wars 4", "star wars episode 4", "star wars a new hope", "a new hope"),
+    "The Empire Strikes Back (1980)": ("star wars 5", "star wars episode 5", "star wars the empire strikes back"),
+    "Return of the Jedi (1983)": ("star wars 6", "star wars episode 6", "star wars return of the jedi"),
+    "Terminator 2: Judgment Day (1991)": ("t2",),
+}
 
 
 def normalize(text: str) -> str:
@@ -33,51 +68,158 @@ def normalize(text: str) -> str:
     return " ".join(text.split())
 
 
+def canonical_words(words: list[str]) -> list[str]:
+    """Normalized words -> the form aliases are compared in: numerals as digits, no 'part' before a number."""
+    out = [_NUMBERS.get(w, w) for w in words]
+    return [w for i, w in enumerate(out) if not (w in _PART_WORDS and i + 1 < len(out) and out[i + 1].isdigit())]
+
+
+def canonical(text: str) -> str:
+    return " ".join(canonical_words(normalize(text).split()))
+
+
+def _main_and_subtitle(title: str) -> tuple[str, str]:
+    """'Star Trek VI: The Undiscovered Country' -> ('Star Trek VI', 'The Undiscovered Country')."""
+    if ":" not in title:
+        return title, ""
+    main, _, sub = title.partition(":")
+    return main.strip(), sub.strip()
+
+
 def aliases(item: Item) -> set[str]:
-    """Normalized names an item may be called by."""
+    """Canonical names an item may be called by (its full title, without article, with year)."""
     names = {item.title}
     main = re.sub(r"\s*\([^()]*\)$", "", item.title)  # drop an alternative title in parentheses
     names.add(main)
     alt = re.search(r"\(([^()]*)\)$", item.title)
     if alt and len(alt.group(1)) > 3:
         names.add(alt.group(1))
+    return _variants(names, item.year)
+
+
+def _variants(names: set[str], year: int | None) -> set[str]:
     found: set[str] = set()
     for name in names:
-        n = normalize(name)
+        n = canonical(name)
         if not n:
             continue
         found.add(n)
         words = n.split()
         if words[0] in ARTICLES and len(words) > 1:
             found.add(" ".join(words[1:]))
-    if item.year:
-        found |= {f"{a} {item.year}" for a in list(found)}
+    if year:
+        found |= {f"{a} {year}" for a in list(found)}
     return found
 
 
 @dataclass(frozen=True)
 class Mention:
-    item_ids: tuple[int, ...]  # several when the words fit more than one item
-    start: int  # character span in the normalized message
+    item_ids: tuple[int, ...]  # the movie meant (several ids only for the catalog's duplicate rows)
+    start: int  # word span in the normalized message
     end: int
     text: str  # the words as matched
     fuzzy: bool = False
+    candidates: tuple[int, ...] = ()  # set when the words fit several movies: ask which one (oldest first)
+
+    @property
+    def ambiguous(self) -> bool:
+        return len(self.candidates) > 1
 
 
 class TitleLinker:
     def __init__(self, catalog: Catalog):
         self.catalog = catalog
+        pop = catalog.popularity
+        # Duplicate rows (same title and year twice in ml-100k) are one movie: the better-known row leads.
+        by_display: dict[str, list[int]] = {}
+        for item in catalog.items:
+            by_display.setdefault(item.display, []).append(item.id)
+        self.same_movie: dict[int, tuple[int, ...]] = {}
+        for ids in by_display.values():
+            ids.sort(key=lambda i: -pop[i])
+            for i in ids:
+                self.same_movie[i] = tuple(ids)
         self.alias_to_ids: dict[str, list[int]] = {}
         for item in catalog.items:
             for alias in aliases(item):
                 self.alias_to_ids.setdefault(alias, []).append(item.id)
+        self._add_main_titles_and_subtitles()
+        # Word prefixes of titles: "batman" starts "batman returns", "batman forever", ...
+        self.prefix_to_ids: dict[str, set[int]] = {}
+        for alias, ids in self.alias_to_ids.items():
+            words = alias.split()
+            if words[-1].isdigit() and len(words[-1]) == 4:
+                continue  # "batman 1989" is the title itself plus its year
+            for n in range(1, len(words)):
+                self.prefix_to_ids.setdefault(" ".join(words[:n]), set()).update(ids)
+        # Nicknames ("star wars 6") are no titles of their own: they never make "star wars" ambiguous.
+        for title, extra in EXTRA_ALIASES.items():
+            ids = by_display.get(title)
+            if ids:
+                for alias in extra:
+                    self.alias_to_ids.setdefault(canonical(alias), []).append(ids[0])
         # Most popular first, so an ambiguous alias offers the best-known item first.
-        pop = catalog.popularity
         for ids in self.alias_to_ids.values():
-            ids.sort(key=lambda i: -pop[i])
+            ids[:] = sorted(set(ids), key=lambda i: -pop[i])
         self._alias_list = list(self.alias_to_ids)
-        self.needs_cue = {a for a in self._alias_list if _is_everyday_phrase(a)}
+        self.needs_cue = {a for a in self._alias_list if _is_everyday_phrase(a)} | self._subtitles
+        # Titles that are genre words ("War", "Fantasia" is fine) count only when capitalized or quoted.
+        from chat.understanding import GENRE_SYNONYMS
 
+        self.needs_capital = {a for a in self._alias_list
+                              if a in GENRE_SYNONYMS or " ".join(a.split()[1:]) in GENRE_SYNONYMS and a.split()[0] in ARTICLES}
+        self.series = self._series_names()
+
+    def _add_main_titles_and_subtitles(self) -> None:
+        """'Terminator 2: Judgment Day' is also 'terminator 2' and 'judgment day' when those name no other movie."""
+        mains: dict[str, set[int]] = {}
+        subs: dict[str, set[int]] = {}
+        for item in self.catalog.items:
+            main, sub = _main_and_subtitle(re.sub(r"\s*\([^()]*\)$", "", item.title))
+            if not sub:
+                continue
+            for alias in _variants({main}, item.year):
+                mains.setdefault(alias, set()).add(item.id)
+            if not re.match(r"(?i)part\b", sub):
+                for alias in _variants({sub}, item.year):
+                    subs.setdefault(alias, set()).add(item.id)
+        self._subtitles: set[str] = set()
+        for table, is_sub in ((mains, False), (subs, True)):
+            for alias, ids in table.items():
+                words = alias.split()
+                if alias in self.alias_to_ids or len(ids) > 1 or all(w.isdigit() for w in words):
+                    continue  # "alien" (from Alien: Resurrection) already names Alien (1979)
+                if is_sub and len([w for w in words if w not in ARTICLES and not w.isdigit()]) < 2:
+                    continue  # one-word subtitles ("Resurrection", "Bloodline") are too vague
+                main_words = [w for w in words if not (len(w) == 4 and w.isdigit())]
+                if not is_sub and not main_words[-1].isdigit() and self._starts_another(alias, ids):
+                    continue
+                self.alias_to_ids[alias] = list(ids)
+                if is_sub:
+                    self._subtitles.add(alias)
+
+    def _starts_another(self, alias: str, ids: set[int]) -> bool:
+        return any(a.startswith(alias + " ") and set(i) - ids for a, i in self.alias_to_ids.items())
+
+    def _series_names(self) -> dict[str, set[int]]:
+        """Names shared by 2+ titles before a colon or a sequel number ("star trek", "three colors")."""
+        series: dict[str, set[int]] = {}
+        for item in self.catalog.items:
+            main, sub = _main_and_subtitle(re.sub(r"\s*\([^()]*\)$", "", item.title))
+            words = canonical(main).split()
+            if words and words[0] in ARTICLES:
+                words = words[1:]
+            if len(words) > 1 and words[-1].isdigit() and len(words[-1]) < 4:
+                words = words[:-1]
+            elif not sub:
+                continue
+            name = " ".join(words)
+            if name and not all(w.isdigit() for w in words):
+                series.setdefault(name, set()).add(item.id)
+        return {n: ids for n, ids in series.items() if len(ids) > 1 and n not in self.alias_to_ids
+                and not _is_everyday_phrase(n)}
+
+    # --- finding titles in a message ------------------------------------------------
     def find(self, message: str, cue_positions: set[int] | None = None) -> list[Mention]:
         """Title mentions in a message, left to right, longest match first, no overlaps.
 
@@ -85,47 +227,105 @@ class TitleLinker:
         common-word title counts there even in lower case.
         """
         words, capitalized = _words_with_case(message)
+        canon = [_NUMBERS.get(w, w) for w in words]
         cue_positions = cue_positions or set()
         mentions: list[Mention] = []
         i = 0
         while i < len(words):
-            match = None
-            for n in range(min(MAX_SPAN, len(words) - i), 0, -1):
-                span = " ".join(words[i:i + n])
-                ids = self.alias_to_ids.get(span)
-                if not ids:
-                    continue
-                if span in self.needs_cue and not (capitalized[i] or i in cue_positions):
-                    continue
-                # "star wars 1977": take the year too when it names one of the items.
-                if i + n < len(words) and words[i + n].isdigit():
-                    with_year = self.alias_to_ids.get(f"{span} {words[i + n]}")
-                    if with_year:
-                        span, ids, n = f"{span} {words[i + n]}", with_year, n + 1
-                match = (n, span, ids)
-                break
+            match = self._match_at(words, canon, capitalized, cue_positions, i)
             if match:
-                n, span, ids = match
-                mentions.append(Mention(tuple(ids), i, i + n, span))
-                i += n
+                mentions.append(match)
+                i = match.end
             else:
                 i += 1
         return mentions
 
+    def _match_at(self, words, canon, capitalized, cue_positions, i) -> Mention | None:
+        if words[i] in _PART_WORDS:
+            return None
+        for n in range(min(MAX_SPAN, len(words) - i), 0, -1):
+            span = " ".join(canonical_words(canon[i:i + n]))
+            if len(span) < 2 or (span.isdigit() and n == 1 and f"{span} {words[i + 1] if i + 1 < len(words) else ''}" not in self.alias_to_ids):
+                continue  # "I'm" is no mention of "M" (1931), "1990" no mention of a title; "m 1931", "187 1997" are
+            ids = self.alias_to_ids.get(span)
+            series = self.series.get(span) if not ids else None
+            if not ids and not series:
+                continue
+            if span in self.needs_cue and not (capitalized[i] or i in cue_positions):
+                continue
+            if span in self.needs_capital and not capitalized[i]:
+                continue
+            end = i + n
+            # "star wars 1977", "godfather, the (1972)": take the year too when it names one of the items.
+            year_at = end + 1 if end + 1 < len(words) and words[end] in ARTICLES else end
+            if year_at < len(words) and words[year_at].isdigit() and len(words[year_at]) == 4:
+                with_year = self.alias_to_ids.get(f"{span} {words[year_at]}")
+                if with_year:
+                    return Mention(self.same_movie[with_year[0]], i, year_at + 1, f"{span} {words[year_at]}")
+                pool = self._candidates(span, ids or [], series or set())
+                dated = [c for c in pool if self.catalog[c].year == int(words[year_at])]
+                if len(dated) == 1:
+                    return Mention(self.same_movie[dated[0]], i, year_at + 1, f"{span} {words[year_at]}")
+            # "batman from 1992": a year right after an ambiguous title picks one of its candidates.
+            if end + 1 < len(words) and words[end] == "from" and words[end + 1].isdigit():
+                pool = self._candidates(span, ids or [], series or set())
+                dated = [c for c in pool if self.catalog[c].year == int(words[end + 1])]
+                if len(pool) > 1 and len(dated) == 1:
+                    return Mention(self.same_movie[dated[0]], i, end + 2, f"{span} {words[end]} {words[end + 1]}")
+            return self._mention(span, ids or [], series or set(), i, end)
+        return None
+
+    def _mention(self, span: str, ids: list[int], series: set[int], start: int, end: int,
+                 fuzzy: bool = False) -> Mention:
+        pool = self._candidates(span, ids, series)
+        ask = self._should_ask(span, ids, pool)
+        best = ids[0] if ids else max(pool, key=lambda c: self.catalog.popularity[c])
+        candidates = self._offer(pool) if ask else ()
+        return Mention(self.same_movie[best], start, end, span, fuzzy=fuzzy, candidates=candidates)
+
+    def _candidates(self, span: str, ids: list[int], series: set[int]) -> list[int]:
+        """Distinct movies the words may mean: exact titles first, then titles they start (no duplicates rows)."""
+        movies: list[int] = []
+        for i in list(ids) + sorted(series) + sorted(self.prefix_to_ids.get(span, set()) if ids else []):
+            lead = self.same_movie[i][0]
+            if lead not in movies:
+                movies.append(lead)
+        return movies
+
+    def _should_ask(self, span: str, ids: list[int], pool: list[int]) -> bool:
+        if span.split()[-1].isdigit() and len(span.split()[-1]) == 4:
+            return False  # a year was given
+        exact = {self.same_movie[i][0] for i in ids}
+        others = [c for c in pool if c not in exact]
+        if not exact:
+            return len(pool) > 1  # a series name that is no title: always ask
+        if len(exact) == 1 and len(others) < 2:
+            return False  # "the godfather" (only Part II starts with it) is The Godfather
+        if len(pool) < 2:
+            return False
+        pop = self.catalog.popularity
+        counts = sorted((pop[c] for c in pool), reverse=True)
+        return counts[0] < DOMINANCE * counts[1]
+
+    def _offer(self, pool: list[int]) -> tuple[int, ...]:
+        pop = self.catalog.popularity
+        top = sorted(pool, key=lambda c: -pop[c])[:MAX_CANDIDATES]
+        return tuple(sorted(top, key=lambda c: (self.catalog[c].year or 0, self.catalog[c].title)))
+
     def fuzzy(self, phrase: str, cutoff: float = 86.0) -> Mention | None:
         """Best catalog title for a phrase with typos ("termintor"), or None."""
-        query = normalize(phrase)
+        query = canonical(phrase)
         if len(query) < 4:
             return None
         hit = process.extractOne(query, self._alias_list, scorer=fuzz.ratio, score_cutoff=cutoff)
         if not hit:
             return None
         alias = hit[0]
-        return Mention(tuple(self.alias_to_ids[alias]), 0, 0, alias, fuzzy=True)
+        return self._mention(alias, self.alias_to_ids[alias], set(), 0, 0, fuzzy=True)
 
     def is_catalog_title(self, phrase: str, cutoff: float = 92.0) -> bool:
         """Whether a phrase names a catalog item (used to check generated text)."""
-        query = normalize(re.sub(r"\(\d{4}\)", "", phrase))
+        query = canonical(re.sub(r"\(\d{4}\)", "", phrase))
         if query in self.alias_to_ids:
             return True
         return process.extractOne(query, self._alias_list, scorer=fuzz.ratio, score_cutoff=cutoff) is not None
@@ -137,9 +337,12 @@ class TitleLinker:
 def _is_everyday_phrase(alias: str) -> bool:
     from wordfreq import zipf_frequency
 
-    content = [w for w in alias.split() if w not in ARTICLES and not w.isdigit()]
+    words = alias.split()
+    content = [w for w in words if w not in ARTICLES and not w.isdigit()]
     if not content:
-        return True
+        return len(words) < 2 or not (len(words[-1]) == 4 and words[-1].isdigit())  # "187 1997" is specific
+    if len(content) < len(words) - sum(w in ARTICLES for w in words):
+        return False  # a number or year makes it specific: "alien 3", "batman 1989"
     freqs = [zipf_frequency(w, "en") for w in content]
     return (len(content) == 1 and freqs[0] >= COMMON_SINGLE_ZIPF) or min(freqs) >= COMMON_ALL_ZIPF
 
