@@ -21,7 +21,8 @@ from cf.als import CFModel
 from chat.explainer import Explainer
 from chat.linker import TitleLinker
 from chat.settings import Settings
-from chat.state import SessionState
+from chat.answers import answer_why, clarifying_question, mention_notes
+from chat.state import Clarification, SessionState
 from chat.understanding import Understanding, understand
 from prompts import render
 from ranking.ranker import HybridRanker, RankRequest
@@ -153,10 +154,18 @@ class Recommender:
             text = text[:MAX_MESSAGE_CHARS]
 
         t = time.perf_counter()
-        understood = understand(text, self.linker)
+        understood = understand(text, self.linker, state)
+        if understood.question is not None:  # "why did you pick Aliens?": answered, nothing re-ranked
+            timings["link"] = (time.perf_counter() - t) * 1000
+            yield self._answer(state, text, understood, timings, started)
+            return
         notes += self._apply(state, understood)
         timings["link"] = (time.perf_counter() - t) * 1000
 
+        if state.pending:  # a title fit several movies: ask which one before recommending
+            question = clarifying_question(self.catalog, state.pending[0], again=understood.choice == "unresolved")
+            yield self._finish(state, text, " ".join(notes + [question]), [], timings, started)
+            return
         if not self._has_signal(state):
             reply = " ".join(notes + [render("need_more.j2")])
             yield self._finish(state, text, reply, [], timings, started)
@@ -192,6 +201,7 @@ class Recommender:
         timings.update(result.timings_ms)
         timings["retrieve"] += embed_ms
         fresh = [Recommendation(self.catalog[r.item_id], r.score) for r in result.items]
+        state.rank_facts.update({r.item_id: {"score": r.score, "semantic": r.semantic, "cf": r.cf} for r in result.items})
         if not fresh and not keep:
             reply = " ".join(notes + [render("nothing_left.j2", constraints=state.preference_text(self.catalog))])
             yield self._finish(state, text, reply, [], timings, started)
@@ -234,11 +244,30 @@ class Recommender:
         return result
 
     # --- helpers -------------------------------------------------------------------
+    def _answer(self, state: SessionState, text: str, u: Understanding, timings, started) -> TurnEvent:
+        """A question about the last reply, answered from its ranking facts; the reply keeps the same items."""
+        recs = [Recommendation(self.catalog[i], state.rank_facts.get(i, {}).get("score", 0.0), state.explanations.get(i, ""))
+                for i in state.last_items]
+        lines = [answer_why(self, state, u.question)] + [f"{n}. {r.item.display}: {r.why}" for n, r in enumerate(recs, 1)]
+        return self._finish(state, text, "\n".join(lines), recs, timings, started)
+
     def _apply(self, state: SessionState, u: Understanding) -> list[str]:
         """Update the state from what was understood; return notes to tell the user."""
         notes: list[str] = []
+        if u.reset:
+            state.reset()
+            return ["Starting over: I forgot what you told me (movies I already showed stay out of the picks)."]
+        if state.pending and (u.choice in ("resolved", "dismissed") or u.has_signal):
+            dropped = state.pending.pop(0)  # answered, waved off, or the user moved on: never guess
+            if u.choice != "resolved":
+                notes.append(f"I left '{dropped.text}' out.")
         for m in u.mentions:
-            state.mark(m.item_ids[0], m.sentiment)
+            for item_id in m.item_ids:  # several ids only for ml-100k's duplicate rows of one movie
+                state.mark(item_id, m.sentiment)
+        notes += mention_notes(self.catalog, u)
+        state.pending += [Clarification(a.text, a.candidates, a.sentiment) for a in u.ambiguous]
+        if u.genres_clear:
+            state.clear_genres()
         if u.unknown_titles:
             names = ", ".join(f"'{t}'" for t in u.unknown_titles)
             notes.append(f"I couldn't find {names} in the catalog, so I left it out.")
@@ -250,7 +279,9 @@ class Recommender:
         if u.genres_wanted - contradictions:
             state.want_genres(u.genres_wanted - contradictions)
         state.allow_genres(u.genres_allowed)
-        if u.years:
+        if u.years and u.years.conflict:
+            notes.append(f"'{u.years.text}' cannot both hold, so I kept the years as they were.")
+        elif u.years:
             notes += self._apply_years(state, u)
         state.add_mood(u.mood)
         return notes

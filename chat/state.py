@@ -56,7 +56,7 @@ class SessionState:
     def reset(self) -> None:
         """"Start over": forget preferences and constraints; what was shown stays shown."""
         keep = {"turns": self.turns, "shown": self.shown, "last_items": self.last_items,
-                "explanations": self.explanations, "rank_facts": self.rank_facts}
+                "explanations": self.explanations, "rank_facts": self.rank_facts, "diversity": self.diversity}
         fresh = SessionState(**keep)
         self.__dict__.update(fresh.__dict__)
 

@@ -69,3 +69,228 @@ def test_genre_allowed_again(linker):
 def test_years(linker, message, lo, hi, relative):
     y = understand(message, linker).years
     assert (y.year_min, y.year_max, y.relative) == (lo, hi, relative)
+
+
+# --- titles written the ways people write them ------------------------------------------------
+
+@pytest.mark.parametrize("message, expected", [
+    ("i loved the godfather", "The Godfather (1972)"),
+    ("Godfather, The (1972) was great", "The Godfather (1972)"),
+    ("godfather 2", "The Godfather: Part II (1974)"),
+    ("I loved the Godfather Part II", "The Godfather: Part II (1974)"),
+    ("godfather part 2 was great", "The Godfather: Part II (1974)"),
+    ("alien 3", "Alien 3 (1992)"),
+    ("terminator 2", "Terminator 2: Judgment Day (1991)"),
+    ("I loved T2", "Terminator 2: Judgment Day (1991)"),
+    ("return of the jedi", "Return of the Jedi (1983)"),
+    ("star wars 6", "Return of the Jedi (1983)"),
+    ("star wars episode v", "The Empire Strikes Back (1980)"),
+    ("star trek iv", "Star Trek IV: The Voyage Home (1986)"),
+    ("I loved the wrath of khan", "Star Trek: The Wrath of Khan (1982)"),
+    ("twelve monkeys", "Twelve Monkeys (1995)"),
+    ("I loved 12 monkeys", "Twelve Monkeys (1995)"),
+    ("I loved jurasic park", "Jurassic Park (1993)"),
+    ("I loved the godfathr and star wars", "The Godfather (1972)"),
+    ("I loved Batman from 1992", "Batman Returns (1992)"),
+])
+def test_title_variants(linker, message, expected):
+    assert expected in [t for t, _ in titles(linker, message)]
+
+
+def test_every_catalog_title_links_to_itself(linker):
+    for item in linker.catalog.items:
+        found = linker.find(item.display)
+        assert found and all(item.id in linker.same_movie[m.item_ids[0]] and not m.ambiguous for m in found), item.display
+
+
+@pytest.mark.parametrize("message", ["I'm here", "I want an alien invasion movie", "I loved war movies", "something from 1990"])
+def test_no_title_in_ordinary_words(linker, message):
+    u = understand(message, linker)
+    assert u.mentions == [] and u.ambiguous == []
+
+
+# --- ambiguity: the rule in chat/linker.py ---------------------------------------------------
+
+def candidates(linker, message):
+    u = understand(message, linker)
+    return [[linker.catalog[i].display for i in a.candidates] for a in u.ambiguous]
+
+
+def test_batman_is_ambiguous(linker):
+    assert candidates(linker, "I loved Batman") == [
+        ["Batman (1989)", "Batman Returns (1992)", "Batman Forever (1995)", "Batman & Robin (1997)"]]
+
+
+@pytest.mark.parametrize("message, title", [
+    ("I loved Batman (1989)", "Batman (1989)"),  # a year decides
+    ("I loved Alien", "Alien (1979)"),  # more than twice the ratings of Alien 3 and Alien: Resurrection
+    ("I loved Scream", "Scream (1996)"),
+    ("I loved The Godfather", "The Godfather (1972)"),  # starts only one other title
+    ("I loved The Terminator", "The Terminator (1984)"),
+])
+def test_clear_enough_titles_are_not_asked_about(linker, message, title):
+    assert candidates(linker, message) == [] and titles(linker, message) == [(title, "liked")]
+
+
+@pytest.mark.parametrize("message, some", [
+    ("I loved Star Trek", "Star Trek: The Wrath of Khan (1982)"),  # a series name, no title
+    ("I loved Cape Fear", "Cape Fear (1962)"),  # two films, one title
+    ("I loved Die Hard", "Die Hard 2 (1990)"),
+])
+def test_ambiguous_titles(linker, message, some):
+    (found,) = candidates(linker, message)
+    assert some in found and len(found) >= 2
+
+
+def test_ambiguous_mention_keeps_its_sentiment(linker):
+    (a,) = understand("I hated Batman", linker).ambiguous
+    assert a.sentiment == "disliked"
+
+
+def pending_state(linker, text="batman", sentiment="liked"):
+    from chat.state import Clarification, SessionState
+
+    u = understand(f"I loved {text}", linker)
+    return SessionState(pending=[Clarification(text, u.ambiguous[0].candidates, sentiment)])
+
+
+@pytest.mark.parametrize("answer, title", [
+    ("the first one", "Batman (1989)"),
+    ("1", "Batman (1989)"),
+    ("#2", "Batman Returns (1992)"),
+    ("1995", "Batman Forever (1995)"),
+    ("the one from 1992", "Batman Returns (1992)"),
+    ("Batman Returns", "Batman Returns (1992)"),
+    ("forever", "Batman Forever (1995)"),
+    ("the one with Robin", "Batman & Robin (1997)"),
+    ("the last one", "Batman & Robin (1997)"),
+    ("the original", "Batman (1989)"),
+])
+def test_answers_to_the_clarifying_question(linker, answer, title):
+    u = understand(answer, linker, pending_state(linker))
+    assert u.choice == "resolved"
+    assert [(linker.catalog[m.item_ids[0]].display, m.sentiment, m.source) for m in u.mentions] == [(title, "liked", "choice")]
+
+
+def test_answer_can_change_the_sentiment(linker):
+    u = understand("the second one, but I hated it", linker, pending_state(linker))
+    assert [(m.sentiment, m.source) for m in u.mentions] == [("disliked", "choice")]
+
+
+@pytest.mark.parametrize("answer, choice, signal", [
+    ("never mind", "dismissed", False), ("hmm", "unresolved", False), ("something funny instead", "unresolved", True),
+])
+def test_non_answers(linker, answer, choice, signal):
+    u = understand(answer, linker, pending_state(linker))
+    assert u.choice == choice and u.mentions == [] and u.has_signal == signal
+
+
+def test_all_of_them_answers_with_every_candidate(linker):
+    u = understand("all of them", linker, pending_state(linker))
+    assert len(u.mentions) == 4
+
+
+# --- reactions to the last reply --------------------------------------------------------------
+
+SHOWN = [175, 194, 95, 180, 171]  # Aliens, The Terminator, Terminator 2, Return of the Jedi, The Empire Strikes Back
+
+
+def reactions(linker, message):
+    from chat.state import SessionState
+
+    u = understand(message, linker, SessionState(last_items=list(SHOWN)))
+    return [(SHOWN.index(m.item_ids[0]) + 1, m.sentiment) for m in u.mentions if m.source == "shown"]
+
+
+@pytest.mark.parametrize("message, expected", [
+    ("more like the second one", [(2, "liked")]),
+    ("not that one", [(1, "disliked")]),
+    ("not the third", [(3, "disliked")]),
+    ("the first one sounds great", [(1, "liked")]),
+    ("I've seen the last one", [(5, "seen")]),
+    ("#2 looks boring", [(2, "disliked")]),
+    ("number 4 please", [(4, "liked")]),
+    ("the 3rd movie was awful", [(3, "disliked")]),
+    ("drop the fourth", [(4, "disliked")]),
+    ("I've seen it", [(1, "seen")]),
+    ("I haven't seen the second one", [(2, "unseen")]),
+    ("I loved the first and the third", [(1, "liked"), (3, "liked")]),
+    ("skip #5, I've seen the first", [(5, "disliked"), (1, "seen")]),
+    ("I've seen all of them", [(n, "seen") for n in range(1, 6)]),
+    ("none of those", [(n, "disliked") for n in range(1, 6)]),
+    ("the first time I saw Alien I loved it", []),
+    ("the last crusade", []),
+    ("I saw Alien and loved it", []),
+])
+def test_reactions_to_shown_items(linker, message, expected):
+    assert reactions(linker, message) == expected
+
+
+def test_ordinals_without_a_reply_are_ignored(linker):
+    assert understand("the second one", linker).mentions == []
+
+
+# --- questions about the last reply -------------------------------------------------------------
+
+@pytest.mark.parametrize("message, asked, not_shown", [
+    ("why did you pick Aliens?", [175], []),
+    ("why the second one?", [194], []),
+    ("How come you chose #3?", [95], []),
+    ("why?", SHOWN, []),
+    ("why did you pick Titanic?", [], ["Titanic (1997)"]),
+])
+def test_why_questions(linker, message, asked, not_shown):
+    from chat.state import SessionState
+
+    u = understand(message, linker, SessionState(last_items=list(SHOWN)))
+    assert u.question is not None and u.question.item_ids == asked and u.question.not_shown == not_shown
+    assert u.mentions == []  # a question likes or dislikes nothing
+
+
+def test_why_not_is_a_request(linker):
+    assert understand("why not something funnier", linker).question is None
+
+
+# --- more phrasings ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("message, expected", [
+    ("I'm not a big fan of Titanic", [("Titanic (1997)", "disliked")]),
+    ("Titanic wasn't good", [("Titanic (1997)", "disliked")]),
+    ("I haven't seen Aliens", [("Aliens (1986)", "unseen")]),
+    ("I've never seen Aliens", [("Aliens (1986)", "unseen")]),
+    ("I saw Alien and loved it", [("Alien (1979)", "liked")]),
+    ("I fell asleep during Titanic", [("Titanic (1997)", "disliked")]),
+    ("I don't want Titanic", [("Titanic (1997)", "disliked")]),
+])
+def test_more_sentiment_phrasings(linker, message, expected):
+    assert titles(linker, message) == expected
+
+
+@pytest.mark.parametrize("message, wanted, excluded, allowed", [
+    ("horror isn't my thing", set(), {"Horror"}, set()),
+    ("musicals are not for me", set(), {"Musical"}, set()),
+    ("I don't mind horror", set(), set(), {"Horror"}),
+    ("comedy is ok too", set(), set(), {"Comedy"}),
+])
+def test_more_genre_phrasings(linker, message, wanted, excluded, allowed):
+    u = understand(message, linker)
+    assert (u.genres_wanted, u.genres_excluded, u.genres_allowed) == (wanted, excluded, allowed)
+
+
+def test_any_genre_and_start_over(linker):
+    assert understand("any genre is fine", linker).genres_clear
+    assert understand("let's start over", linker).reset
+    assert not understand("I loved Alien", linker).reset
+
+
+@pytest.mark.parametrize("message, lo, hi, conflict", [
+    ("from the early 90s", 1990, 1993, False),
+    ("late eighties", 1986, 1989, False),
+    ("from 1995 onwards", 1995, None, False),
+    ("1980 or earlier", None, 1980, False),
+    ("around 1985", 1983, 1987, False),
+    ("after 1990 but before 1980", 1991, 1979, True),
+])
+def test_more_year_phrasings(linker, message, lo, hi, conflict):
+    y = understand(message, linker).years
+    assert (y.year_min, y.year_max, y.conflict) == (lo, hi, conflict)
