@@ -2,6 +2,7 @@
 
     python -m chat --json "I loved Star Wars (1977)" "something older"
     python -m chat --dialogues in.jsonl --no-llm --k 5
+    python -m chat --check tests/dialogues        # the scripted suite: pass/fail table, exit 1 on a failure
 """
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ def build_parser() -> argparse.ArgumentParser:
     mode = p.add_mutually_exclusive_group(required=True)
     mode.add_argument("--json", nargs="+", metavar="TURN", help="the turns of one conversation")
     mode.add_argument("--dialogues", type=Path, metavar="FILE.jsonl", help='lines of {"id": ..., "turns": [...]}')
+    mode.add_argument("--check", type=Path, metavar="PATH",
+                      help="run the scripted dialogue suite (a YAML file or a folder of them) without the LLM; "
+                           "print a pass/fail table and exit 1 on any failure")
     p.add_argument("--no-llm", action="store_true", help="template explanations only (fast ranking runs)")
     p.add_argument("--k", type=int, help="items per reply (default 5)")
     p.add_argument("--llm", help="LLM: Hugging Face id, folder or .gguf file (env RECS_LLM)")
@@ -61,8 +65,12 @@ def main(argv: list[str] | None = None) -> int:
         settings = Settings.from_env(
             llm=args.llm, embedder=args.embedder, data=args.data, cache_dir=args.cache_dir, k=args.k,
             fusion=args.fusion, cf_weight=args.cf_weight, diversity=args.diversity,
-            use_llm=False if args.no_llm else None,
+            use_llm=False if (args.no_llm or args.check) else None,
         )
+        if args.check:
+            from chat.suite import load_dialogues
+
+            load_dialogues(args.check)  # a malformed suite fails before the models load
         if args.dialogues:
             dialogues = read_dialogues(args.dialogues)
         else:
@@ -74,6 +82,11 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, FileNotFoundError, RuntimeError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+
+    if args.check:
+        from chat.suite import check
+
+        return check(recommender, args.check, k=settings.k)
 
     for dialogue in dialogues:
         state = SessionState()
