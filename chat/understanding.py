@@ -1,7 +1,12 @@
 """Turn one user message into structured signals: title mentions with sentiment, genres, years, mood.
 
-Rule-based on purpose: it is fast (well under a millisecond), deterministic, and every
-decision can be traced to a pattern below. The LLM is never asked to parse.
+With the session's state as context it also reads references to the last reply's items ("more
+like the second one", "not that one", "I've seen the last one"), answers to an open clarifying
+question ("the first one", "1992", "Batman Returns"), and questions about the last reply ("why did
+you pick Aliens?"), which change nothing.
+
+Rule-based on purpose: it is fast (about a millisecond for a typical message), deterministic,
+and every decision can be traced to a pattern below. The LLM is never asked to parse.
 """
 
 from __future__ import annotations
@@ -273,7 +278,8 @@ def understand(message: str, linker: TitleLinker, state=None) -> Understanding:
                 else:
                     result.mentions.append(MentionSignal(fuzzy.item_ids, fuzzy.text, sentiment, fuzzy=True))
                 rest = rest.replace(phrase, " ", 1)
-            elif report and len(phrase.split()) <= 6 and phrase not in result.unknown_titles:
+            elif report and len(phrase.split()) <= 6 and not phrase.startswith(("a ", "an ")) and phrase not in result.unknown_titles:
+                # ("something like a road trip" describes, it names nothing)
                 result.unknown_titles.append(phrase)
                 rest = rest.replace(phrase, " ", 1)  # an unknown title is not a mood
 
@@ -558,7 +564,7 @@ _MOOD_STOP = re.compile(
     r"hi|hello|hey|thanks|thank|what|about|how|no|not|more|less|one|ones|[a-z]|ve|ll|re|didn|don|doesn|"
     r"seen|watched|saw|hated|hate|disliked|boring|from|before|after|since|until|between|actually|fine|ok|okay|"
     r"older|newer|recent|already|please|in|on|at|by|pretty|quite|tonight|"
-    r"sounds?|looks?|seems?|great|good|awesome|amazing|interesting|perfect|nice|cool|fun|promising|wonderful|"
+    r"sounds?|looks?|seems?|enjoy|enjoys|loves|likes|"
     r"yes|yeah|yep|nope|nah|drop|remove|skip|first|second|third|fourth|fifth|last|final|number|option|pick|"
     r"why|did|do|does|choose|chose|picked|instead|rather|those|these|them|all|none|both|either|neither|"
     r"meant|mean|sorry|oh|well|hmm|too|either|other|else|different|again|still|now|then|there|here|"
@@ -573,8 +579,18 @@ _MOOD_STOP = re.compile(
 )
 
 
+# What a reaction says about a title or a shown item ("sounds great", "was boring") is no mood.
+_VERDICT = re.compile(
+    r"\b(sounds?|looks?|seems?|was|is|were|felt|wasn t|isn t|weren t|was not|is not|not)\s+"
+    r"(really |so |pretty |very |just |a bit |kind of |that |too )?"
+    r"(great|good|awesome|amazing|interesting|perfect|nice|cool|fun|promising|wonderful|brilliant|fantastic|excellent|"
+    r"boring|bad|awful|terrible|dull|overrated|meh|horrible|disappointing|lame|stupid)\b"
+)
+
+
 def _mood(text: str) -> str:
     """Content words that describe what the user wants ("tense tonight", "feel good")."""
+    text = _VERDICT.sub(" ", text)
     text = _GENRE_RE.sub(" ", text)
     text = re.sub(r"\b\d{2,4}\s?s?\b", " ", text)
     words = _MOOD_STOP.sub(" ", text).split()

@@ -294,3 +294,20 @@ def test_any_genre_and_start_over(linker):
 def test_more_year_phrasings(linker, message, lo, hi, conflict):
     y = understand(message, linker).years
     assert (y.year_min, y.year_max, y.conflict) == (lo, hi, conflict)
+
+
+@pytest.mark.parametrize("message, mood", [
+    ("I want a feel good movie", "feel good"),
+    ("something tense tonight", "tense"),
+    ("Titanic wasn't good", ""),
+    ("I'd love something like a road trip", "road trip"),
+])
+def test_mood_keeps_wishes_not_verdicts(linker, message, mood):
+    u = understand(message, linker)
+    assert u.mood == mood and u.unknown_titles == []
+
+
+def test_reaction_words_are_no_mood(linker):
+    from chat.state import SessionState
+
+    assert understand("the first one sounds great", linker, SessionState(last_items=list(SHOWN))).mood == ""
