@@ -371,13 +371,17 @@ class LocalLLM:
 
         # save_pretrained refuses GGUF-loaded models: write the tensors ourselves.
         tied = bool(getattr(model.config, "tie_word_embeddings", False))
+        if tied:
+            model.tie_weights()  # lm_head must share the embeddings before we compare outputs below
         state: dict[str, torch.Tensor] = {}
         seen: set[int] = set()
         for key, tensor in model.state_dict().items():
+            if tied and key.endswith("lm_head.weight"):
+                continue  # re-tied from the embeddings on load
+            if tensor.is_meta:
+                raise RuntimeError(f"GGUF conversion of {gguf.name} left {key} without data: delete {folder.parent} and retry")
             ptr = tensor.untyped_storage().data_ptr()
             if ptr in seen:
-                if tied and key.endswith("lm_head.weight"):
-                    continue  # re-tied from the embeddings on load
                 tensor = tensor.clone()
             seen.add(ptr)
             state[key] = tensor.detach().contiguous()
