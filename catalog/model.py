@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
@@ -72,20 +72,12 @@ class Catalog:
     items: list[Item]
     interactions: Interactions
     name: str = "catalog"
-    _by_source: dict[str, int] = field(default_factory=dict, repr=False)
-
-    def __post_init__(self) -> None:
-        self._by_source = {it.source_id: it.id for it in self.items}
 
     def __len__(self) -> int:
         return len(self.items)
 
     def __getitem__(self, item_id: int) -> Item:
         return self.items[item_id]
-
-    def by_source_id(self, source_id: str) -> Item | None:
-        idx = self._by_source.get(source_id)
-        return None if idx is None else self.items[idx]
 
     @cached_property
     def genres(self) -> list[str]:

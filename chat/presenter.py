@@ -36,5 +36,4 @@ def profile_markdown(snapshot: dict) -> str:
     """'What I know about you' from a state snapshot."""
     if not snapshot.get("preference_text"):
         return "_Nothing yet. Tell me a movie you loved._"
-    lines = [escape(snapshot["preference_text"])]
-    return "\n\n".join(lines)
+    return escape(snapshot["preference_text"])

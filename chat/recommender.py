@@ -38,7 +38,6 @@ class Recommendation:
     item: Item
     score: float
     why: str = ""
-    why_source: str = ""
 
     def as_dict(self) -> dict:
         return {
@@ -141,7 +140,7 @@ class Recommender:
         started = time.perf_counter()
         k = k or self.settings.k
         use_llm = self.settings.use_llm if use_llm is None else use_llm
-        timings = {"link": 0.0, "retrieve": 0.0, "cf": 0.0, "rank": 0.0, "llm": 0.0}
+        timings = _empty_timings()
         text = message if isinstance(message, str) else ""
         state.turns.append(text[:MAX_MESSAGE_CHARS])
         notes: list[str] = []
@@ -179,7 +178,7 @@ class Recommender:
             raise ValueError(f"Feedback '{sentiment}' is unknown: use liked, disliked or seen")
         started = time.perf_counter()
         use_llm = self.settings.use_llm if use_llm is None else use_llm
-        timings = {"link": 0.0, "retrieve": 0.0, "cf": 0.0, "rank": 0.0, "llm": 0.0}
+        timings = _empty_timings()
         if not 0 <= item_id < len(self.catalog):
             yield self._finish(state, "", f"Item {item_id} is not in the catalog.", [], timings, started)
             return
@@ -225,7 +224,7 @@ class Recommender:
             timings.setdefault("first_explanation", (time.perf_counter() - started) * 1000)
             row = rows[event.row]
             if event.final:
-                recs[row].why, recs[row].why_source = event.text, event.source
+                recs[row].why = event.text
                 state.explanations[recs[row].item.id] = event.text
             yield TurnEvent("explanation", row=row, text=event.text, final=event.final)
         timings["llm"] = (time.perf_counter() - t) * 1000
@@ -323,3 +322,7 @@ class Recommender:
             "timings_ms": {k: round(v, 1) for k, v in timings.items()},
         }
         return TurnEvent("done", items=recs, result=result)
+
+
+def _empty_timings() -> dict[str, float]:
+    return {"link": 0.0, "retrieve": 0.0, "cf": 0.0, "rank": 0.0, "llm": 0.0}

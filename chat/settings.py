@@ -7,7 +7,7 @@ error instead of a silently ignored setting.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Mapping
 
@@ -67,9 +67,6 @@ class Settings:
             values[name] = _parse(name, known[name].type, raw)
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
-
-    def with_(self, **changes) -> "Settings":
-        return replace(self, **changes)
 
 
 def _parse(name: str, type_name: str, raw: str):

@@ -92,7 +92,7 @@ def run_turns(recommender, turns: int, k: int, progress: bool) -> dict:
     }}
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -100,7 +100,7 @@ def _free_port() -> int:
 
 def startup_seconds(cache_dir: Path, data: Path | None = None, timeout: float = 600) -> float:
     """Seconds from starting `python app.py` to the first served page."""
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "RECS_CACHE_DIR": str(cache_dir), "RECS_PORT": str(port), "PYTHONPATH": str(ROOT)}
     if data:
         env["RECS_DATA"] = str(data)

@@ -55,10 +55,6 @@ class Embedder:
                 log.info("embedder %s on %s", self.name, self._model.device)
         return self._model
 
-    @property
-    def dimension(self) -> int:
-        return int(self.load().get_sentence_embedding_dimension())
-
     def describe(self) -> str:
         return f"embedder {self.name} ({self.source}) on {self.load().device}"
 

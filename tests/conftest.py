@@ -7,7 +7,6 @@ also exercises the cold-start path; every later test reuses them.
 from __future__ import annotations
 
 import os
-import socket
 import sys
 from pathlib import Path
 
@@ -55,15 +54,10 @@ def state():
     return SessionState()
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def server(recommender):
     from app import CSS, build_app
+    from evaluation.latency import free_port
 
     demo = build_app(recommender)
     port = free_port()
