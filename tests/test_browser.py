@@ -31,12 +31,16 @@ def page(server):
 
 
 def card_titles(page) -> list[str]:
+    # One read of the page in the browser: a card that hides between two Playwright calls
+    # (while the chat is reset) would otherwise leave a locator waiting for 30 s.
+    texts = page.evaluate("""() => [...Array(10).keys()]
+        .map(n => document.querySelector(`#card-${n}-text`))
+        .filter(el => el && el.offsetParent !== null)
+        .map(el => el.innerText)""")
     titles = []
-    for n in range(10):
-        card = page.locator(f"#card-{n}-text")
-        if card.count() and card.is_visible():
-            m = re.match(r"\s*\d+\.\s*(.+?\(\d{4}\))", card.inner_text())
-            titles.append(m.group(1) if m else card.inner_text().split("\n")[0])
+    for text in texts:
+        m = re.match(r"\s*\d+\.\s*(.+?\(\d{4}\))", text)
+        titles.append(m.group(1) if m else text.split("\n")[0])
     return titles
 
 
