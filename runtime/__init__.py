@@ -1,0 +1,1 @@
+"""Process-wide facilities shared by the model-loading code of several packages."""
