@@ -17,6 +17,7 @@ import numpy as np
 from catalog.model import Catalog
 from chat.state import Clarification, SessionState
 from chat.understanding import Question, Understanding
+from ranking.ranker import evidence_weight
 from retrieval.filters import Filters
 
 NEIGHBOUR_MIN_SIMILARITY = 0.2  # as in the explainer: below this, "close to X" would be a stretch
@@ -122,7 +123,7 @@ class _RankContext:
                     "the meaning match weighed most" if sem_rank < cf_rank else f"{cf_short} weighed most")
             weights = ""
             if self.rec.settings.fusion == "weighted":
-                w = self.rec.settings.cf_weight
+                w = evidence_weight(self.rec.settings.cf_weight, len(state.liked))
                 weights = f"; the score mixes {1 - w:.0%} meaning and {w:.0%} {'CF' if state.liked else 'popularity'}"
             bits.append(f"of {n:,} movies that fit, it is #{sem_rank} by meaning match with your request and liked movies "
                         f"and #{cf_rank} by {cf_name}, so {lead}{weights}")

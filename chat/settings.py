@@ -28,9 +28,10 @@ class Settings:
     k: int = 5  # items per reply
     candidates: int = 400  # semantic candidates fetched from the index (tuned on validation: docs/RESULTS.md)
     fusion: str = "weighted"
-    # Share of the CF prior in weighted fusion. Offline tuning favours 0.7 (docs/RESULTS.md), but then one liked
-    # title pulls in popular off-topic items ("I loved Star Wars" -> Toy Story); see issue 5 notes.
-    cf_weight: float = 0.35
+    # Share of the CF prior in fusion once three liked titles back it (tuned on leave-last-out validation,
+    # docs/RESULTS.md); with fewer the ranker scales it down (ranking.ranker.evidence_weight), so that one
+    # liked title does not pull in popular off-topic items ("I loved Star Wars" -> Toy Story).
+    cf_weight: float = 0.7
     diversity: float = 0.0  # 0: pure relevance; up to 1: maximal marginal relevance pushes similar items apart
     use_llm: bool = True  # False: template explanations only
     max_new_tokens: int = 40  # one sentence; the first sentence is all we keep

@@ -125,7 +125,7 @@ def als_fit_time(nnz: int, seed: int) -> dict:
             "factors": config.factors, "iterations": config.iterations, "fit_s": round(time.perf_counter() - t, 2)}
 
 
-def run(sizes=(10_000, 100_000), als_sizes=(1_000_000, 10_000_000), queries=50, seed=0, progress=True) -> dict:
+def run(sizes=(10_000, 100_000, 1_000_000), als_sizes=(1_000_000, 10_000_000), queries=50, seed=0, progress=True) -> dict:
     started = time.perf_counter()
     out = {"command": "scale", "seed": seed, "latency": [], "als": []}
     for n in sizes:

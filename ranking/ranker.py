@@ -16,6 +16,17 @@ from retrieval.index import ItemIndex
 DISLIKE_QUERY_WEIGHT = 0.5  # how far the query moves away from disliked items
 DISLIKE_PENALTY = 0.5  # score penalty per unit of similarity to the closest disliked item
 CF_CANDIDATES = 50  # CF-only candidates added to the semantic ones (parallel hybrid)
+FULL_EVIDENCE = 3  # liked titles at which the CF prior gets its whole weight
+
+
+def evidence_weight(cf_weight: float, n_liked: int) -> float:
+    """The CF prior's share grows with the liked titles it was folded in from.
+
+    One liked title is a thin basis for collaborative filtering (it pulls in whatever is popular
+    with that title's fans), three are a profile; with none, the prior is popularity. The share is
+    cf_weight x max(1, min(n, 3)) / 3.
+    """
+    return cf_weight * max(1, min(n_liked, FULL_EVIDENCE)) / FULL_EVIDENCE
 
 
 @dataclass
@@ -45,7 +56,7 @@ class RankRequest:
 
 class HybridRanker:
     def __init__(self, catalog: Catalog, index: ItemIndex, cf: CFModel, fusion: str = "weighted",
-                 cf_weight: float = 0.35, candidates: int = 100, diversity: float = 0.0):
+                 cf_weight: float = 0.7, candidates: int = 100, diversity: float = 0.0):
         self.catalog, self.index, self.cf = catalog, index, cf
         self.fusion, self.cf_weight, self.candidates, self.diversity = fusion, cf_weight, candidates, diversity
 
@@ -72,8 +83,7 @@ class HybridRanker:
 
         all_cf = self.cf.scores(req.liked)
         semantic = dict(hits)
-        cf_top = [int(i) for i in np.argsort(-all_cf)[: CF_CANDIDATES * 4]]
-        extra = [i for i in cf_top if i not in semantic and req.filters.accepts(self.catalog[i])][:CF_CANDIDATES]
+        extra = self._cf_candidates(all_cf, semantic, req.filters)
         ids = list(semantic) + extra
         emb = self.index.embeddings
         sem = np.array([semantic[i] if i in semantic else float(emb[i] @ q) for i in ids])
@@ -81,7 +91,8 @@ class HybridRanker:
         t2 = time.perf_counter()
         timings["cf"] = (t2 - t1) * 1000
 
-        scores = fuse(self.fusion, sem, cf, self.cf_weight) if ids else np.zeros(0)
+        cf_weight = evidence_weight(self.cf_weight, len(req.liked))
+        scores = fuse(self.fusion, sem, cf, cf_weight) if ids else np.zeros(0)
         if req.disliked and ids:
             closeness = (emb[ids] @ emb[req.disliked].T).max(axis=1)
             scores = scores - DISLIKE_PENALTY * np.clip(closeness, 0, None)
@@ -90,3 +101,18 @@ class HybridRanker:
         items = [Ranked(ids[p], float(scores[p]), float(sem[p]), float(cf[p])) for p in picks]
         timings["rank"] = (time.perf_counter() - t2) * 1000
         return RankResult(items=items, timings_ms=timings, candidates=len(ids))
+
+    def _cf_candidates(self, cf_scores: np.ndarray, semantic: dict, filters: Filters) -> list[int]:
+        """The CF prior's best items that pass the filters, however deep in its order they sit.
+
+        Filtering first matters under narrow constraints ("sci-fi from the 1970s"): the prior's
+        favourites that fit them can rank far below its overall top.
+        """
+        extra: list[int] = []
+        for i in np.argsort(-cf_scores, kind="stable"):
+            i = int(i)
+            if i not in semantic and filters.accepts(self.catalog[i]):
+                extra.append(i)
+                if len(extra) == CF_CANDIDATES:
+                    break
+        return extra

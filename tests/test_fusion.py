@@ -36,3 +36,31 @@ def test_mmr_trades_relevance_for_diversity():
     scores = np.array([1.0, 0.95, 0.5])
     assert mmr(scores, emb, 2, 0.0) == [0, 1]  # relevance only: the two near-duplicates
     assert mmr(scores, emb, 2, 0.7) == [0, 2]  # diversity: the near-duplicate gives way
+
+
+def test_cf_share_grows_with_the_liked_titles():
+    from ranking.ranker import evidence_weight
+
+    shares = [evidence_weight(0.6, n) for n in range(6)]
+    assert shares[0] == shares[1] == pytest.approx(0.2)  # popularity, or one title: a third
+    assert shares[2] == pytest.approx(0.4)
+    assert shares[3] == shares[5] == pytest.approx(0.6)  # three titles are a profile
+
+
+def test_cf_candidates_that_fit_narrow_filters_are_found_deep_in_the_cf_order(recommender):
+    """With all weight on CF, the ranker must return the CF prior's best items among those that pass."""
+    from ranking.ranker import HybridRanker, RankRequest
+    from retrieval.filters import Filters
+
+    catalog, cf = recommender.catalog, recommender.cf
+    liked = [next(i.id for i in catalog.items if i.display == t)
+             for t in ("Star Wars (1977)", "Alien (1979)", "Fargo (1996)")]
+    filters = Filters(exclude_ids=set(liked), genres_any={"Film-Noir"}, year_min=1990, year_max=1999)
+    ranker = HybridRanker(catalog, recommender.index, cf, cf_weight=1.0, candidates=5)
+    got = [r.item_id for r in ranker.rank(RankRequest(None, liked, [], filters, k=5)).items]
+
+    scores = cf.scores(liked)
+    passing = [i for i in np.argsort(-scores, kind="stable") if filters.accepts(catalog[int(i)])]
+    assert got == [int(i) for i in passing[:5]]
+    unfiltered_rank = {int(i): r for r, i in enumerate(np.argsort(-scores, kind="stable"))}
+    assert max(unfiltered_rank[i] for i in got) >= 50  # the case only a deep search gets right
