@@ -108,8 +108,7 @@ class Recommender:
             llm_loader = None
             if self.settings.use_llm:
                 # Import here first: transformers' lazy module is not safe to import from two threads at once.
-                import sentence_transformers  # noqa: F401
-                from transformers import AutoModelForCausalLM, AutoTokenizer  # noqa: F401
+                from transformers import AutoModel, AutoModelForCausalLM, AutoTokenizer  # noqa: F401
 
                 llm_loader = threading.Thread(target=self.llm.load, name="recs-llm-load")
                 llm_loader.start()

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+from retrieval.mean_pooling import MeanPoolingEncoder, mean_pooling_layout
 from runtime.model_loading import MODEL_LOADING_LOCK
 
 log = logging.getLogger("recs.embedder")
@@ -46,24 +47,35 @@ class Embedder:
         self.name = "all-MiniLM-L6-v2" if model in (None, "", "default") else str(model)
         self.device = device
         self._model = None
+        self.runner: str | None = None  # "transformers" or "sentence-transformers", once loaded
         self._lock = threading.Lock()
 
     def load(self):
         with self._lock:
             if self._model is None:
-                from sentence_transformers import SentenceTransformer
+                layout = mean_pooling_layout(self.source)
+                if layout:
+                    self._model = MeanPoolingEncoder(self.source, device=self.device, **layout)
+                else:
+                    from sentence_transformers import SentenceTransformer
 
-                with MODEL_LOADING_LOCK:
-                    self._model = SentenceTransformer(self.source, device=self.device)
-                log.info("embedder %s on %s", self.name, self._model.device)
+                    with MODEL_LOADING_LOCK:
+                        self._model = SentenceTransformer(self.source, device=self.device)
+                self.runner = "transformers" if layout else "sentence-transformers"
+                log.info("embedder %s on %s via %s", self.name, self._model.device, self.runner)
         return self._model
 
     def describe(self) -> str:
-        return f"embedder {self.name} ({self.source}) on {self.load().device}"
+        device = self.load().device
+        return f"embedder {self.name} ({self.source}) on {device} via {self.runner}"
 
     def encode(self, texts: list[str], progress: bool = False, batch_size: int = 64) -> np.ndarray:
-        vectors = self.load().encode(
-            list(texts), batch_size=batch_size, normalize_embeddings=True,
-            convert_to_numpy=True, show_progress_bar=progress,
-        )
-        return np.asarray(vectors, dtype=np.float32)
+        model = self.load()
+        if isinstance(model, MeanPoolingEncoder):
+            vectors = model.encode(list(texts), batch_size=batch_size, show_progress_bar=progress)
+        else:
+            vectors = model.encode(list(texts), batch_size=batch_size, normalize_embeddings=True,
+                                   convert_to_numpy=True, show_progress_bar=progress)
+        vectors = np.asarray(vectors, dtype=np.float32)
+        # Unit length whatever the model's own last module: the index and the ranker use dot products.
+        return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
