@@ -47,7 +47,6 @@ class Embedder:
         self.name = "all-MiniLM-L6-v2" if model in (None, "", "default") else str(model)
         self.device = device
         self._model = None
-        self.runner: str | None = None  # "transformers" or "sentence-transformers", once loaded
         self._lock = threading.Lock()
 
     def load(self):
@@ -61,9 +60,15 @@ class Embedder:
 
                     with MODEL_LOADING_LOCK:
                         self._model = SentenceTransformer(self.source, device=self.device)
-                self.runner = "transformers" if layout else "sentence-transformers"
                 log.info("embedder %s on %s via %s", self.name, self._model.device, self.runner)
         return self._model
+
+    @property
+    def runner(self) -> str | None:
+        """Which library encodes: "transformers" or "sentence-transformers"; None before loading."""
+        if self._model is None:
+            return None
+        return "transformers" if isinstance(self._model, MeanPoolingEncoder) else "sentence-transformers"
 
     def describe(self) -> str:
         device = self.load().device
