@@ -311,6 +311,10 @@ class LocalLLM:
             with MODEL_LOADING_LOCK:
                 tokenizer, model, loaded_from = self._load_weights(cuda)
             _require_tied_embeddings(model, self.name)
+            if model.device.type == "cpu":
+                from chat.cpu_decoding import speed_up_for_cpu
+
+                speed_up_for_cpu(model)
 
             tokenizer.padding_side = "left"
             if tokenizer.pad_token is None:

@@ -155,3 +155,28 @@ def test_cache_is_reused(llm, cache_dir, monkeypatch):
     assert second.loaded_from == "cache"
     assert second.cache_path == llm.cache_path
     assert second.generate(CONVERSATIONS) == llm.generate(CONVERSATIONS)
+
+
+def test_cpu_lm_head_keeps_logits_tokens_and_tying(llm):
+    import torch
+
+    from chat.cpu_decoding import TransposedLMHead
+
+    model = llm.model
+    head = model.get_output_embeddings()
+    assert isinstance(head, TransposedLMHead)  # swapped in at load on the CPU
+    assert head.weight is model.get_input_embeddings().weight  # still tied: one Parameter
+
+    hidden = torch.randn(5, 3, head.weight.shape[1], generator=torch.Generator().manual_seed(0))
+    with torch.inference_mode():
+        expected = torch.nn.functional.linear(hidden, head.weight)
+        torch.testing.assert_close(head(hidden), expected, rtol=1e-5, atol=1e-4)
+
+    fast = llm.generate(CONVERSATIONS)
+    plain = torch.nn.Linear(head.weight.shape[1], head.weight.shape[0], bias=False)
+    plain.weight = head.weight
+    model.set_output_embeddings(plain)
+    try:
+        assert llm.generate(CONVERSATIONS) == fast
+    finally:
+        model.set_output_embeddings(head)
