@@ -27,6 +27,7 @@ naming none of them always asks.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -184,6 +185,10 @@ class TitleLinker:
                 for alias in _variants({sub}, item.year):
                     subs.setdefault(alias, set()).add(item.id)
         self._subtitles: set[str] = set()
+        # Ids under each word prefix of the aliases so far: "does a longer title start with this one?" in O(1).
+        self._ids_under_prefix: dict[str, set[int]] = {}
+        for alias, ids in self.alias_to_ids.items():
+            self._index_prefixes(alias, ids)
         for table, is_sub in ((mains, False), (subs, True)):
             for alias, ids in table.items():
                 words = alias.split()
@@ -195,11 +200,19 @@ class TitleLinker:
                 if not is_sub and not main_words[-1].isdigit() and self._starts_another(alias, ids):
                     continue
                 self.alias_to_ids[alias] = list(ids)
+                self._index_prefixes(alias, ids)
                 if is_sub:
                     self._subtitles.add(alias)
+        del self._ids_under_prefix
+
+    def _index_prefixes(self, alias: str, ids) -> None:
+        words = alias.split()
+        for n in range(1, len(words)):
+            self._ids_under_prefix.setdefault(" ".join(words[:n]), set()).update(ids)
 
     def _starts_another(self, alias: str, ids: set[int]) -> bool:
-        return any(a.startswith(alias + " ") and set(i) - ids for a, i in self.alias_to_ids.items())
+        """Whether a longer alias of another movie begins with this one ("terminator" -> "terminator 2 ...")."""
+        return bool(self._ids_under_prefix.get(alias, set()) - ids)
 
     def _series_names(self) -> dict[str, set[int]]:
         """Names shared by 2+ titles before a colon or a sequel number ("star trek", "three colors")."""
@@ -334,16 +347,22 @@ class TitleLinker:
         return [self.catalog[i] for i in mention.item_ids]
 
 
-def _is_everyday_phrase(alias: str) -> bool:
+@functools.lru_cache(maxsize=None)
+def _zipf(word: str) -> float:
+    """How common an English word is (wordfreq's Zipf scale); titles repeat words, so it is cached."""
     from wordfreq import zipf_frequency
 
+    return zipf_frequency(word, "en")
+
+
+def _is_everyday_phrase(alias: str) -> bool:
     words = alias.split()
     content = [w for w in words if w not in ARTICLES and not w.isdigit()]
     if not content:
         return len(words) < 2 or not (len(words[-1]) == 4 and words[-1].isdigit())  # "187 1997" is specific
     if len(content) < len(words) - sum(w in ARTICLES for w in words):
         return False  # a number or year makes it specific: "alien 3", "batman 1989"
-    freqs = [zipf_frequency(w, "en") for w in content]
+    freqs = [_zipf(w) for w in content]
     return (len(content) == 1 and freqs[0] >= COMMON_SINGLE_ZIPF) or min(freqs) >= COMMON_ALL_ZIPF
 
 
