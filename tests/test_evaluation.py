@@ -150,6 +150,7 @@ def test_latency_command(small, capsys):
     assert all(v["n"] == 2 and 0 <= v["median"] <= v["p95"] for v in stages.values())
     assert stages["ranking_path"]["median"] <= stages["total"]["median"]
     assert out["decode"]["steps"] > 0 and out["decode"]["tokens_per_s"] > 0
+    assert 0 < out["decode"]["prefill_s_median"] < out["decode"]["seconds"]
     assert out["bound"]["steps_per_s_bound"] > 0 and 0 < out["bound"]["steps_achieved_over_bound"]
     assert out["startup_warm_s"] > 0
 
