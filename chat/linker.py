@@ -27,7 +27,6 @@ naming none of them always asks.
 
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -185,7 +184,7 @@ class TitleLinker:
                 for alias in _variants({sub}, item.year):
                     subs.setdefault(alias, set()).add(item.id)
         self._subtitles: set[str] = set()
-        # Ids under each word prefix of the aliases so far: "does a longer title start with this one?" in O(1).
+        # Ids under each word prefix of the aliases so far: "does a longer title start with this one?" in one lookup.
         self._ids_under_prefix: dict[str, set[int]] = {}
         for alias, ids in self.alias_to_ids.items():
             self._index_prefixes(alias, ids)
@@ -347,22 +346,16 @@ class TitleLinker:
         return [self.catalog[i] for i in mention.item_ids]
 
 
-@functools.lru_cache(maxsize=None)
-def _zipf(word: str) -> float:
-    """How common an English word is (wordfreq's Zipf scale); titles repeat words, so it is cached."""
+def _is_everyday_phrase(alias: str) -> bool:
     from wordfreq import zipf_frequency
 
-    return zipf_frequency(word, "en")
-
-
-def _is_everyday_phrase(alias: str) -> bool:
     words = alias.split()
     content = [w for w in words if w not in ARTICLES and not w.isdigit()]
     if not content:
         return len(words) < 2 or not (len(words[-1]) == 4 and words[-1].isdigit())  # "187 1997" is specific
     if len(content) < len(words) - sum(w in ARTICLES for w in words):
         return False  # a number or year makes it specific: "alien 3", "batman 1989"
-    freqs = [_zipf(w) for w in content]
+    freqs = [zipf_frequency(w, "en") for w in content]
     return (len(content) == 1 and freqs[0] >= COMMON_SINGLE_ZIPF) or min(freqs) >= COMMON_ALL_ZIPF
 
 

@@ -2,7 +2,7 @@
 
 Every decode step reads all weights once, so memory bandwidth bounds the step rate from above:
 the bound is measured bandwidth (a large array copy) divided by the bytes of weights. Decode is
-timed after each call's first token; the prefill before it is compute-bound and reported apart.
+timed after each call's first token; the time to that token (prefill and set-up) is reported apart.
 Batching the explanations of a turn puts several tokens on each step.
 """
 
@@ -72,6 +72,8 @@ def run_turns(recommender, turns: int, k: int, progress: bool) -> dict:
         d, t = script[n % len(script)]
         if d != last_dialogue or t == 0:
             state, last_dialogue = SessionState(), d
+        if recommender.settings.use_llm:
+            recommender.llm.last_stats = {}  # a turn that asks instead of recommending must not repeat the last stats
         result = recommender.run_turn(state, DIALOGUES[d][t], k=k)
         timings = result["timings_ms"]
         timings["ranking_path"] = sum(timings[s] for s in ("link", "retrieve", "cf", "rank"))
@@ -82,18 +84,26 @@ def run_turns(recommender, turns: int, k: int, progress: bool) -> dict:
         if stats.get("steps"):
             decode.append(stats)
     stages = {s: _percentiles(v) for s, v in samples.items() if v}
-    # Decode is what follows the first new token: the prefill before it is compute-bound, reported apart.
-    steps = sum(s["steps"] - 1 for s in decode)
-    tokens = sum(s["new_tokens"] - s["rows"] for s in decode)
-    seconds = sum(s["seconds"] - s["first_token_s"] for s in decode)
-    prefill = [s["first_token_s"] for s in decode]
-    return {"stages_ms": stages, "decode": {
-        "calls": len(decode), "steps": steps, "new_tokens": tokens, "seconds": round(seconds, 3),
+    return {"stages_ms": stages, "decode": decode_summary(decode)}
+
+
+def decode_summary(calls: list[dict]) -> dict:
+    """Decode speed over LLM calls (each ``LocalLLM.last_stats``), counted after each call's first token.
+
+    The first token of every row comes out of the prefill, so ``steps`` and ``new_tokens`` here are the
+    steps and tokens after it, over the seconds after it; the time to the first token (prefill and
+    ``generate`` set-up) is reported apart as ``first_token_s_median``.
+    """
+    steps = sum(c["steps"] - 1 for c in calls)
+    tokens = sum(c["new_tokens"] - c["rows"] for c in calls)
+    seconds = sum(c["seconds"] - c["first_token_s"] for c in calls)
+    return {
+        "calls": len(calls), "steps": steps, "new_tokens": tokens, "seconds": round(seconds, 3),
         "steps_per_s": round(steps / seconds, 2) if seconds > 0 else None,
         "tokens_per_s": round(tokens / seconds, 2) if seconds > 0 else None,
-        "mean_rows": round(float(np.mean([s["rows"] for s in decode])), 2) if decode else None,
-        "prefill_s_median": round(float(np.median(prefill)), 3) if prefill else None,
-    }}
+        "mean_rows": round(float(np.mean([c["rows"] for c in calls])), 2) if calls else None,
+        "first_token_s_median": round(float(np.median([c["first_token_s"] for c in calls])), 3) if calls else None,
+    }
 
 
 def free_port() -> int:
@@ -168,7 +178,7 @@ def format_table(result: dict) -> str:
         lines.append(f"{stage:<20}{v['median']:>10.1f}{v['p95']:>10.1f}")
     d, b = result["decode"], result["bound"]
     lines += ["", f"decode (after the first token): {d['tokens_per_s']} tokens/s, {d['steps_per_s']} steps/s over "
-              f"{d['calls']} calls ({d['mean_rows']} rows per step on average); prefill median {d['prefill_s_median']} s",
+              f"{d['calls']} calls ({d['mean_rows']} rows per step on average); first token after a median {d['first_token_s_median']} s",
               f"bound: {b['memory_bandwidth_gb_s']} GB/s / {b['weight_bytes_mb']} MB of {b['dtype']} weights = "
               f"{b['steps_per_s_bound']} steps/s; achieved/bound {b['steps_achieved_over_bound']} (steps), "
               f"{b['tokens_per_s_over_single_stream_bound']} (tokens vs one stream)"]

@@ -340,6 +340,19 @@ def markdown(result: dict, args) -> str:
     return "\n".join(L)
 
 
+def _latency_limits(b: dict) -> str:
+    if b["device"] != "cpu":
+        return (f"What limits it on {b['device']}: see the decode ratio above; start-up is dominated by importing torch, "
+                "transformers and ChromaDB and by loading the weights.")
+    return (f"What limits it: on this CPU a {b['dtype']} decode step of the LLM runs well under the bandwidth "
+            "bound: the matrix kernels for a handful of rows and the per-step overhead of `generate` cost more than "
+            "reading the weights. The LM head is computed as W @ h.T on the CPU (chat/cpu_decoding.py), a shape "
+            "MKL is faster at. Batching the turn's explanations is what keeps a turn within a few seconds. Start-up "
+            "is dominated by importing torch, transformers (with its lazily imported modelling code) and ChromaDB, "
+            f"and by reading {b['weight_bytes_mb']} MB of LLM weights; the models load one at a time "
+            "(runtime/model_loading.py).")
+
+
 TARGETS_MS = {"ranking_path": (50, 100), "first_explanation": (1000, None), "total": (5000, None)}
 
 
@@ -360,8 +373,8 @@ def latency_markdown(lat: dict) -> list[str]:
                    f" (missed by {v['median'] - med:.0f} ms at the median)")
         L.append(f"| {stage} | {v['median']:.1f} | {v['p95']:.1f} | {text} |")
     ratio = b["steps_achieved_over_bound"]
-    L += ["", f"Decode, counted after each call's first token (the prefill before it, median "
-          f"{d.get('prefill_s_median', '-')} s a call, is compute-bound and reported apart): "
+    L += ["", f"Decode, counted after each call's first token (the time to that token, prefill and set-up, "
+          f"median {d.get('first_token_s_median', '-')} s a call, is reported apart): "
           f"{d['tokens_per_s']} tokens/s = {d['steps_per_s']} decode steps/s with "
           f"{d['mean_rows']} explanations batched per step. Bound: a {b['memory_bandwidth_gb_s']} GB/s array copy "
           f"over {b['weight_bytes_mb']} MB of {b['dtype']} weights read per step = {b['steps_per_s_bound']} steps/s. "
@@ -370,14 +383,8 @@ def latency_markdown(lat: dict) -> list[str]:
           "every batched token against one stream's bound.",
           "", "Start-up to a served page (`python app.py`, polled until `/` answers): "
           f"cold, with empty caches (GGUF conversion, index build, ALS training) {lat.get('startup_cold_s', '-')} s; "
-          f"warm {lat.get('startup_warm_s', '-')} s ({_vs_target(lat.get('startup_warm_s'), 10, ' s')}).", "",
-          "What limits it: on 2 CPU cores a float32 decode step of SmolLM2-135M is bound by the matrix kernels and the "
-          "per-step overhead of `generate`, not by memory bandwidth: in a trial, bfloat16 weights (half the bytes) "
-          "made a step no faster, and int8 dynamic quantization, which is faster, took the 135M model's sentences "
-          "off topic. The LM head is computed as W @ h.T on the CPU (chat/cpu_decoding.py), a shape MKL handles "
-          "faster. Batching the turn's explanations is what keeps a turn within a few seconds. Start-up is dominated "
-          "by importing torch, transformers (with its lazily imported modelling code) and ChromaDB, and by reading "
-          "540 MB of LLM weights; the models load one at a time (runtime/model_loading.py).",
+          f"warm {lat.get('startup_warm_s', '-')} s ({_vs_target(lat.get('startup_warm_s'), 10, ' s')}).",
+          "", _latency_limits(b),
           "", "![chat latency per stage](chat_latency.png)", ""]
     return L
 

@@ -150,9 +150,21 @@ def test_latency_command(small, capsys):
     assert all(v["n"] == 2 and 0 <= v["median"] <= v["p95"] for v in stages.values())
     assert stages["ranking_path"]["median"] <= stages["total"]["median"]
     assert out["decode"]["steps"] > 0 and out["decode"]["tokens_per_s"] > 0
-    assert 0 < out["decode"]["prefill_s_median"] < out["decode"]["seconds"]
+    assert out["decode"]["first_token_s_median"] > 0
     assert out["bound"]["steps_per_s_bound"] > 0 and 0 < out["bound"]["steps_achieved_over_bound"]
     assert out["startup_warm_s"] > 0
+
+
+def test_decode_is_counted_after_each_calls_first_token():
+    from evaluation.latency import decode_summary
+
+    calls = [{"rows": 3, "steps": 10, "new_tokens": 25, "seconds": 2.0, "first_token_s": 0.5},
+             {"rows": 5, "steps": 4, "new_tokens": 20, "seconds": 1.0, "first_token_s": 0.4}]
+    out = decode_summary(calls)
+    assert (out["steps"], out["new_tokens"], out["seconds"]) == (9 + 3, 22 + 15, 1.5 + 0.6)
+    assert out["steps_per_s"] == round(12 / 2.1, 2) and out["tokens_per_s"] == round(37 / 2.1, 2)
+    assert out["first_token_s_median"] == 0.45 and out["mean_rows"] == 4.0
+    assert decode_summary([])["steps_per_s"] is None
 
 
 def test_unknown_command_is_an_error():
