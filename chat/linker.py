@@ -147,11 +147,11 @@ class TitleLinker:
         # Word prefixes of titles: "batman" starts "batman returns", "batman forever", ...
         self.prefix_to_ids: dict[str, set[int]] = {}
         for alias, ids in self.alias_to_ids.items():
-            words = alias.split()
-            if words[-1].isdigit() and len(words[-1]) == 4:
+            last = alias.split()[-1]
+            if last.isdigit() and len(last) == 4:
                 continue  # "batman 1989" is the title itself plus its year
-            for n in range(1, len(words)):
-                self.prefix_to_ids.setdefault(" ".join(words[:n]), set()).update(ids)
+            for prefix in _word_prefixes(alias):
+                self.prefix_to_ids.setdefault(prefix, set()).update(ids)
         # Nicknames ("star wars 6") are no titles of their own: they never make "star wars" ambiguous.
         for title, extra in EXTRA_ALIASES.items():
             ids = by_display.get(title)
@@ -185,9 +185,14 @@ class TitleLinker:
                     subs.setdefault(alias, set()).add(item.id)
         self._subtitles: set[str] = set()
         # Ids under each word prefix of the aliases so far: "does a longer title start with this one?" in one lookup.
-        self._ids_under_prefix: dict[str, set[int]] = {}
+        under_prefix: dict[str, set[int]] = {}
+
+        def index_prefixes(alias: str, ids) -> None:
+            for prefix in _word_prefixes(alias):
+                under_prefix.setdefault(prefix, set()).update(ids)
+
         for alias, ids in self.alias_to_ids.items():
-            self._index_prefixes(alias, ids)
+            index_prefixes(alias, ids)
         for table, is_sub in ((mains, False), (subs, True)):
             for alias, ids in table.items():
                 words = alias.split()
@@ -196,22 +201,12 @@ class TitleLinker:
                 if is_sub and len([w for w in words if w not in ARTICLES and not w.isdigit()]) < 2:
                     continue  # one-word subtitles ("Resurrection", "Bloodline") are too vague
                 main_words = [w for w in words if not (len(w) == 4 and w.isdigit())]
-                if not is_sub and not main_words[-1].isdigit() and self._starts_another(alias, ids):
-                    continue
+                if not is_sub and not main_words[-1].isdigit() and under_prefix.get(alias, set()) - ids:
+                    continue  # a longer alias of another movie begins with this one ("terminator" -> "terminator 2")
                 self.alias_to_ids[alias] = list(ids)
-                self._index_prefixes(alias, ids)
+                index_prefixes(alias, ids)
                 if is_sub:
                     self._subtitles.add(alias)
-        del self._ids_under_prefix
-
-    def _index_prefixes(self, alias: str, ids) -> None:
-        words = alias.split()
-        for n in range(1, len(words)):
-            self._ids_under_prefix.setdefault(" ".join(words[:n]), set()).update(ids)
-
-    def _starts_another(self, alias: str, ids: set[int]) -> bool:
-        """Whether a longer alias of another movie begins with this one ("terminator" -> "terminator 2 ...")."""
-        return bool(self._ids_under_prefix.get(alias, set()) - ids)
 
     def _series_names(self) -> dict[str, set[int]]:
         """Names shared by 2+ titles before a colon or a sequel number ("star trek", "three colors")."""
@@ -344,6 +339,12 @@ class TitleLinker:
 
     def items(self, mention: Mention) -> list[Item]:
         return [self.catalog[i] for i in mention.item_ids]
+
+
+def _word_prefixes(alias: str) -> list[str]:
+    """The shorter word prefixes of an alias: "star wars 1977" -> ["star", "star wars"]."""
+    words = alias.split()
+    return [" ".join(words[:n]) for n in range(1, len(words))]
 
 
 def _is_everyday_phrase(alias: str) -> bool:

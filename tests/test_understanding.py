@@ -136,6 +136,9 @@ def test_clear_enough_titles_are_not_asked_about(linker, message, title):
     ("I loved Star Trek", "Star Trek: The Wrath of Khan (1982)"),  # a series name, no title
     ("I loved Cape Fear", "Cape Fear (1962)"),  # two films, one title
     ("I loved Die Hard", "Die Hard 2 (1990)"),
+    # The main title of "Homeward Bound: The Incredible Journey" also begins "Homeward Bound II: ...",
+    # so it is no alias of its own (chat/linker.py, _add_main_titles_and_subtitles).
+    ("I loved Homeward Bound", "Homeward Bound II: Lost in San Francisco (1996)"),
 ])
 def test_ambiguous_titles(linker, message, some):
     (found,) = candidates(linker, message)
