@@ -9,6 +9,8 @@ import os
 import sys
 from pathlib import Path
 
+from evaluation.scale import ALS_SIZES, SIZES, as_flag
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
@@ -81,8 +83,8 @@ def _simulate_args(p):
 
 
 def _scale_args(p):
-    p.add_argument("--sizes", default="10000,100000,1000000", help="catalog sizes for the retrieval and ranking latency")
-    p.add_argument("--als-sizes", default="1000000,10000000", help="synthetic interaction counts for the ALS fit time")
+    p.add_argument("--sizes", default=as_flag(SIZES), help="catalog sizes for the retrieval and ranking latency")
+    p.add_argument("--als-sizes", default=as_flag(ALS_SIZES), help="synthetic interaction counts for the ALS fit time")
     p.add_argument("--queries", type=int, default=50, help="queries timed per catalog size")
 
 
@@ -96,8 +98,8 @@ def _latency_args(p):
 def _report_args(p):
     p.add_argument("--out", type=Path, default=Path("docs"), help="folder for RESULTS.md and the plots")
     p.add_argument("--users", type=int, default=None, help="users for offline and simulate (default all)")
-    p.add_argument("--sizes", default="10000,100000,1000000", help="catalog sizes for the scale run")
-    p.add_argument("--als-sizes", default="1000000,10000000", help="interaction counts for the ALS fit time")
+    p.add_argument("--sizes", default=as_flag(SIZES), help="catalog sizes for the scale run")
+    p.add_argument("--als-sizes", default=as_flag(ALS_SIZES), help="interaction counts for the ALS fit time")
     p.add_argument("--queries", type=int, default=50)
     p.add_argument("--grid", choices=("full", "quick"), default="full")
     p.add_argument("--turns", type=int, default=50, help="timed chat turns for the latency section")

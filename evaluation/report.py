@@ -186,8 +186,8 @@ def markdown(result: dict, args) -> str:
     off, sim, sc, choice = result["offline"], result["simulate"], result["scale"], result["product_choice"]
     cmd = "python -m evaluation report" + (f" --users {args.users}" if args.users else "") + \
         (f" --grid {args.grid}" if args.grid != "full" else "") + \
-        (f" --sizes {args.sizes}" if args.sizes != "10000,100000,1000000" else "") + \
-        (f" --als-sizes {args.als_sizes}" if args.als_sizes != "1000000,10000000" else "")
+        (f" --sizes {args.sizes}" if args.sizes != scale.as_flag(scale.SIZES) else "") + \
+        (f" --als-sizes {args.als_sizes}" if args.als_sizes != scale.as_flag(scale.ALS_SIZES) else "")
     s = result["seconds"]
     L = [
         "# Evaluation results",

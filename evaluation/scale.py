@@ -18,6 +18,8 @@ import numpy as np
 from tqdm import tqdm
 
 DIM = 384
+SIZES = (10_000, 100_000, 1_000_000)  # synthetic catalog sizes measured by default
+ALS_SIZES = (1_000_000, 10_000_000)  # synthetic interaction counts for the ALS fit time
 FACTORS = 64
 GENRES = ["Action", "Adventure", "Animation", "Children's", "Comedy", "Crime", "Documentary", "Drama", "Fantasy",
           "Film-Noir", "Horror", "Musical", "Mystery", "Romance", "Sci-Fi", "Thriller", "War", "Western"]
@@ -125,7 +127,12 @@ def als_fit_time(nnz: int, seed: int) -> dict:
             "factors": config.factors, "iterations": config.iterations, "fit_s": round(time.perf_counter() - t, 2)}
 
 
-def run(sizes=(10_000, 100_000, 1_000_000), als_sizes=(1_000_000, 10_000_000), queries=50, seed=0, progress=True) -> dict:
+def as_flag(sizes) -> str:
+    """(10_000, 100_000) -> "10000,100000", as --sizes and --als-sizes take them."""
+    return ",".join(str(n) for n in sizes)
+
+
+def run(sizes=SIZES, als_sizes=ALS_SIZES, queries=50, seed=0, progress=True) -> dict:
     started = time.perf_counter()
     out = {"command": "scale", "seed": seed, "latency": [], "als": []}
     for n in sizes:
