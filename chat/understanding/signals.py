@@ -1,0 +1,70 @@
+"""What one message says, as plain data: mentions, ambiguities, questions, genres, years, mood."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class MentionSignal:
+    item_ids: tuple[int, ...]
+    text: str
+    sentiment: str  # "liked" | "disliked" | "seen" | "unseen" ("I haven't seen it")
+    fuzzy: bool = False
+    source: str = "title"  # "title" | "shown" (a reference to the last reply) | "choice" (an answer to our question)
+
+
+@dataclass
+class Ambiguity:
+    """A title that fits several movies: the dialogue asks which one is meant."""
+
+    text: str
+    candidates: tuple[int, ...]
+    sentiment: str
+
+
+@dataclass
+class Question:
+    """A question about the last reply ("why did you pick Aliens?"): answered from the ranking facts."""
+
+    item_ids: list[int]  # the shown items asked about (all of them when none was named)
+    not_shown: list[str] = field(default_factory=list)  # titles named that were not in the last reply
+
+
+@dataclass
+class YearSignal:
+    year_min: int | None = None
+    year_max: int | None = None
+    relative: str | None = None  # "older" | "newer": resolved against the last reply's items
+    clear: bool = False
+    conflict: bool = False  # "after 1990 and before 1980": no year can satisfy both
+    text: str = ""
+
+
+@dataclass
+class Understanding:
+    message: str
+    mentions: list[MentionSignal] = field(default_factory=list)
+    unknown_titles: list[str] = field(default_factory=list)
+    ambiguous: list[Ambiguity] = field(default_factory=list)
+    choice: str | None = None  # with a clarification open: "resolved" | "dismissed" | "unresolved"
+    question: Question | None = None
+    reset: bool = False
+    genres_wanted: set[str] = field(default_factory=set)
+    genres_excluded: set[str] = field(default_factory=set)
+    genres_allowed: set[str] = field(default_factory=set)  # "horror is fine": lift an exclusion
+    genres_clear: bool = False  # "any genre"
+    years: YearSignal | None = None
+    mood: str = ""  # what is left once titles and constraints are taken out
+
+    @property
+    def contradictions(self) -> set[str]:
+        return self.genres_wanted & self.genres_excluded
+
+    @property
+    def has_signal(self) -> bool:
+        """Whether the message says anything besides answering (or not) our question."""
+        return bool(self.mentions or self.unknown_titles or self.ambiguous or self.genres_wanted
+                    or self.genres_excluded or self.genres_allowed or self.genres_clear or self.years
+                    or self.mood or self.reset)
+

@@ -1,0 +1,66 @@
+"""Periods in the user's words: decades, ranges, single years, "older" / "newer"."""
+
+from __future__ import annotations
+
+import re
+
+from chat.understanding.signals import YearSignal
+
+_DECADE = re.compile(r"\b(?:(19|20)(\d)0 ?s|(\d)0 ?s|(twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties))\b")
+_DECADE_WORDS = {"twenties": 2, "thirties": 3, "forties": 4, "fifties": 5, "sixties": 6, "seventies": 7, "eighties": 8, "nineties": 9}
+_BEFORE = re.compile(r"\b(before|older than|earlier than|prior to|until|up to|pre)\s+(\d{4})\b")
+_AFTER = re.compile(r"\b(after|newer than|later than|since|from after|post)\s+(\d{4})\b")
+_BETWEEN = re.compile(r"\bbetween\s+(\d{4})\s+and\s+(\d{4})\b")
+_IN_YEAR = re.compile(r"\b(?:from|in|of)\s+(\d{4})\b")
+_YEAR_ON = re.compile(r"\b(\d{4})\s+(on|onwards|onward|or later|and later|or newer|and newer|and up|or after|and after)\b")
+_YEAR_BACK = re.compile(r"\b(\d{4})\s+(or earlier|and earlier|or older|and older|or before|and before)\b")
+_AROUND = re.compile(r"\b(around|circa|about|roughly|approximately|ca)\s+(\d{4})\b")
+_PART_OF_DECADE = {"early": (0, 3), "mid": (3, 6), "late": (6, 9)}
+
+
+def _read_years(text: str) -> YearSignal | None:
+    if re.search(r"\b(any (year|period|decade|era|age)|don t care (about|when))\b", text):
+        return YearSignal(clear=True, text="any year")
+    if m := _BETWEEN.search(text):
+        lo, hi = sorted((int(m[1]), int(m[2])))
+        return YearSignal(lo, hi, text=m[0])
+    if m := _DECADE.search(text):
+        if m[4]:
+            start = 1900 + 10 * _DECADE_WORDS[m[4]]
+        elif m[1]:
+            start = int(m[1]) * 100 + int(m[2]) * 10
+        else:
+            start = 1900 + int(m[3]) * 10 if int(m[3]) >= 2 else 2000 + int(m[3]) * 10
+        part = re.search(r"\b(early|mid|late)\s+(the\s+)?$", text[:m.start()])
+        if part:
+            lo, hi = _PART_OF_DECADE[part[1]]
+            return YearSignal(start + lo, start + hi, text=f"{part[1]} {m[0]}")
+        return YearSignal(start, start + 9, text=m[0])
+    if m := _AROUND.search(text):
+        return YearSignal(int(m[2]) - 2, int(m[2]) + 2, text=m[0])
+    before, after = _BEFORE.search(text), _AFTER.search(text)
+    on, back = _YEAR_ON.search(text), _YEAR_BACK.search(text)
+    if before or after or on or back:
+        signal = YearSignal(text=" and ".join(x[0] for x in (after, on, before, back) if x))
+        if before:
+            signal.year_max = int(before[2]) - (0 if before[1] in ("until", "up to") else 1)
+        if back:
+            signal.year_max = int(back[1])
+        if after:
+            signal.year_min = int(after[2]) + (0 if after[1] == "since" else 1)
+        if on:
+            signal.year_min = int(on[1]) + (1 if on[2] in ("or after", "and after") else 0)
+        if signal.year_min is not None and signal.year_max is not None and signal.year_min > signal.year_max:
+            signal.conflict = True
+        return signal
+    if m := _IN_YEAR.search(text):
+        year = int(m[1])
+        if 1800 <= year <= 2100:
+            return YearSignal(year, year, text=m[0])
+    if re.search(r"\b(classic|classics|old movies|old films|oldies|black and white)\b", text):
+        return YearSignal(year_max=1969, text="classic")
+    if re.search(r"\b(older|earlier|not so new|less recent)\b", text):
+        return YearSignal(relative="older", text="older")
+    if re.search(r"\b(newer|more recent|recent|latest|new releases|modern)\b", text):
+        return YearSignal(relative="newer", text="newer")
+    return None
