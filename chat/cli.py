@@ -2,6 +2,7 @@
 
     python -m chat --json "I loved Star Wars (1977)" "something older"
     python -m chat --dialogues in.jsonl --no-llm --k 5
+    python -m chat --dialogues recorded.jsonl --replay --no-llm --k 50   # answer only the last user turn
     python -m chat --check tests/dialogues        # the scripted suite: pass/fail table, exit 1 on a failure
 """
 
@@ -14,6 +15,7 @@ import sys
 import time
 from pathlib import Path
 
+from chat.dialogue import Turn, parse_turn, run_dialogue
 from chat.settings import FUSIONS, Settings
 
 
@@ -21,12 +23,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m chat", description="Run scripted conversations with the recommender.")
     mode = p.add_mutually_exclusive_group(required=True)
     mode.add_argument("--json", nargs="+", metavar="TURN", help="the turns of one conversation")
-    mode.add_argument("--dialogues", type=Path, metavar="FILE.jsonl", help='lines of {"id": ..., "turns": [...]}')
+    mode.add_argument("--dialogues", type=Path, metavar="FILE.jsonl",
+                      help='lines of {"id": ..., "turns": [...]}; a turn is a string (the user) or '
+                           '{"role": "user" | "assistant", "text": ...}')
     mode.add_argument("--check", type=Path, metavar="PATH",
                       help="run the scripted dialogue suite (a YAML file or a folder of them) without the LLM; "
                            "print a pass/fail table and exit 1 on any failure")
     p.add_argument("--no-llm", action="store_true", help="template explanations only (fast ranking runs)")
-    p.add_argument("--k", type=int, help="items per reply (default 5)")
+    p.add_argument("--k", type=int, help="items per reply (default 5, at most 50)")
+    p.add_argument("--replay", action="store_true",
+                   help="replay recorded dialogues: earlier user turns only update the state (no picks, nothing "
+                        "shown); one answer comes after the last turn")
     p.add_argument("--llm", help="LLM: Hugging Face id, folder or .gguf file (env RECS_LLM)")
     p.add_argument("--embedder", help="sentence-transformer: Hugging Face id or folder (env RECS_EMBEDDER)")
     p.add_argument("--data", type=Path, help="dataset folder with <name>.item and <name>.inter (env RECS_DATA)")
@@ -50,6 +57,10 @@ def read_dialogues(path: Path) -> list[dict]:
                 raise SystemExit(f"{path}:{n}: not JSON ({err.msg}); each line must be {{\"id\": ..., \"turns\": [...]}}")
             if not isinstance(d, dict) or not isinstance(d.get("turns"), list):
                 raise SystemExit(f"{path}:{n}: needs a \"turns\" list; each line must be {{\"id\": ..., \"turns\": [...]}}")
+            try:
+                d["turns"] = [parse_turn(t, f"{path}:{n}: turn {m}") for m, t in enumerate(d["turns"], 1)]
+            except ValueError as err:
+                raise SystemExit(str(err)) from None
             dialogues.append(d)
     return dialogues
 
@@ -74,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.dialogues:
             dialogues = read_dialogues(args.dialogues)
         else:
-            dialogues = [{"id": None, "turns": args.json}]
+            dialogues = [{"id": None, "turns": [Turn("user", t) for t in args.json]}]
         recommender = Recommender(settings)
         started = time.perf_counter()
         lines = recommender.warm_up()
@@ -90,8 +101,7 @@ def main(argv: list[str] | None = None) -> int:
 
     for dialogue in dialogues:
         state = SessionState()
-        for message in dialogue["turns"]:
-            result = recommender.run_turn(state, str(message))
+        for result in run_dialogue(recommender, state, dialogue["turns"], replay=args.replay):
             if args.dialogues:
                 result = {"dialogue": dialogue.get("id"), **result}
             print(json.dumps(result, ensure_ascii=False), flush=True)

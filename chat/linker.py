@@ -120,6 +120,7 @@ class Mention:
     text: str  # the words as matched
     fuzzy: bool = False
     candidates: tuple[int, ...] = ()  # set when the words fit several movies: ask which one (oldest first)
+    missing: str = ""  # a title written with its year that the catalog lacks: "Avengers: Infinity War (2018)"
 
     @property
     def ambiguous(self) -> bool:
@@ -233,18 +234,60 @@ class TitleLinker:
         `cue_positions` are word indexes right after a cue word ("loved", "seen"): a short
         common-word title counts there even in lower case.
         """
-        words, capitalized = _words_with_case(message)
+        words, capitalized, dated = _words_with_case(message)
         canon = [_NUMBERS.get(w, w) for w in words]
         cue_positions = cue_positions or set()
-        mentions: list[Mention] = []
+        mentions = self._dated_titles(message, words, canon, capitalized, dated)
+        taken = {i for m in mentions for i in range(m.start, m.end)}
         i = 0
         while i < len(words):
-            match = self._match_at(words, canon, capitalized, cue_positions, i)
-            if match:
+            match = None if i in taken else self._match_at(words, canon, capitalized, cue_positions, i)
+            if match and not taken & set(range(match.start, match.end)):
                 mentions.append(match)
                 i = match.end
             else:
                 i += 1
+        return sorted(mentions, key=lambda m: m.start)
+
+    def mentioned_items(self, text: str) -> list[int]:
+        """The catalog items a text names, in order, an ambiguous name as its best-known reading."""
+        ids: list[int] = []
+        for m in self.find(text):
+            if m.missing:
+                continue
+            best = max(m.candidates, key=lambda c: self.catalog.popularity[c]) if m.ambiguous else m.item_ids[0]
+            if best not in ids:
+                ids.append(self.same_movie[best][0])
+        return ids
+
+    def _dated_titles(self, message, words, canon, capitalized, dated) -> list[Mention]:
+        """Titles written with their year in parentheses, as people and recorded dialogues often do:
+        "Superman (1978)". The longest words before the year that name a catalog movie of that year
+        (give or take one: sources disagree) link to it; when none does, the capitalized words before
+        the year are a title the catalog lacks, and no part of them may link to another movie."""
+        mentions: list[Mention] = []
+        floor = 0
+        for y in sorted(dated):
+            year = int(words[y])
+            best = None
+            for start in range(max(floor, y - MAX_SPAN), y):
+                span = " ".join(canonical_words(canon[start:y]))
+                ids = [i for i in self.alias_to_ids.get(span, []) + sorted(self.series.get(span, ()))
+                       if self.catalog[i].year and abs(self.catalog[i].year - year) <= 1]
+                if ids:
+                    exact = [i for i in ids if self.catalog[i].year == year] or ids
+                    best = Mention(self.same_movie[exact[0]], start, y + 1, f"{span} {year}")
+                    break
+            if best is None:
+                start = y
+                while start > floor and (capitalized[start - 1] or canon[start - 1].isdigit()
+                                         or (canon[start - 1] in _TITLE_LINKS and start - 1 > floor and capitalized[start - 2])):
+                    start -= 1
+                if start == y:
+                    continue  # "(1995)" alone names nothing
+                best = Mention((), start, y + 1, " ".join(words[start:y + 1]), missing=_raw_title(message, words[start:y], year))
+            mentions.append(best)
+            floor = y + 1
         return mentions
 
     def _match_at(self, words, canon, capitalized, cue_positions, i) -> Mention | None:
@@ -360,18 +403,36 @@ def _is_everyday_phrase(alias: str) -> bool:
     return (len(content) == 1 and freqs[0] >= COMMON_SINGLE_ZIPF) or min(freqs) >= COMMON_ALL_ZIPF
 
 
-def _words_with_case(message: str) -> tuple[list[str], list[bool]]:
-    """Normalized words of the message, and whether each was capitalized or quoted in the original."""
-    raw = re.findall(r"[\w'&]+|[\"“”«»]", unicodedata.normalize("NFKC", message))
+# Small words inside a capitalized title ("Raiders of the Lost Ark", "Beauty and the Beast").
+_TITLE_LINKS = {"of", "the", "a", "an", "and", "in", "on", "to", "for", "with", "at", "from", "by", "de", "la", "vs", "or"}
+
+
+def _words_with_case(message: str) -> tuple[list[str], list[bool], set[int]]:
+    """Normalized words of the message, whether each was capitalized or quoted in the original, and
+    the positions of years written in parentheses ("Alien (1979)")."""
+    raw = re.findall(r"\(\s*\d{4}\s*\)|[\w'&]+|[\"“”«»]", unicodedata.normalize("NFKC", message))
     words: list[str] = []
     capitalized: list[bool] = []
+    dated: set[int] = set()
     quoted = False
     for token in raw:
         if token in "\"“”«»":
             quoted = not quoted
             continue
+        if token.startswith("("):
+            dated.add(len(words))
+            words.append(token.strip("( )"))
+            capitalized.append(False)
+            continue
         norm = normalize(token)
         for part in norm.split():
             words.append(part)
             capitalized.append(token[:1].isupper() or quoted)
-    return words, capitalized
+    return words, capitalized, dated
+
+
+def _raw_title(message: str, words: list[str], year: int) -> str:
+    """The title as the user wrote it ("Avengers: Infinity War (2018)"), else its normalized words."""
+    pattern = r"[\W_]+".join(re.escape(w) for w in words) + r"[\W_]*\(\s*" + str(year) + r"\s*\)"
+    m = re.search(pattern, unicodedata.normalize("NFKC", message), flags=re.IGNORECASE)
+    return m.group(0) if m else f"{' '.join(words)} ({year})"

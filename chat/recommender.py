@@ -41,7 +41,7 @@ class Recommendation:
 
     def as_dict(self) -> dict:
         return {
-            "id": self.item.id, "title": self.item.display, "year": self.item.year,
+            "id": self.item.id, "source_id": self.item.source_id, "title": self.item.display, "year": self.item.year,
             "genres": list(self.item.genres), "score": round(self.score, 4), "why": self.why,
         }
 
@@ -135,7 +135,9 @@ class Recommender:
 
     # --- one turn ------------------------------------------------------------------
     def turn(self, state: SessionState, message: str, k: int | None = None,
-             use_llm: bool | None = None) -> Iterator[TurnEvent]:
+             use_llm: bool | None = None, respond: bool = True) -> Iterator[TurnEvent]:
+        """One user message. With `respond=False` (replaying a recording) the message only updates
+        the state: no picks, no clarifying question (an ambiguous title takes its best-known reading)."""
         started = time.perf_counter()
         k = k or self.settings.k
         use_llm = self.settings.use_llm if use_llm is None else use_llm
@@ -160,16 +162,45 @@ class Recommender:
         notes += self._apply(state, understood)
         timings["link"] = (time.perf_counter() - t) * 1000
 
+        if not respond:
+            self._settle_pending(state)
+            yield self._finish(state, text, " ".join(notes), [], timings, started)
+            return
         if state.pending:  # a title fit several movies: ask which one before recommending
             question = clarifying_question(self.catalog, state.pending[0], again=understood.choice == "unresolved")
             yield self._finish(state, text, " ".join(notes + [question]), [], timings, started)
             return
         if not self._has_signal(state):
-            reply = " ".join(notes + [render("need_more.j2")])
-            yield self._finish(state, text, reply, [], timings, started)
-            return
-
+            # Nothing to go on yet: well-liked picks, and one short question to learn more.
+            notes.append(render("need_more.j2"))
         yield from self._recommend(state, text, k, use_llm, notes, timings, started)
+
+    def answer(self, state: SessionState, k: int | None = None, use_llm: bool | None = None) -> Iterator[TurnEvent]:
+        """Recommend from the state as it stands, without a new message (the end of a replayed recording)."""
+        started = time.perf_counter()
+        use_llm = self.settings.use_llm if use_llm is None else use_llm
+        self._settle_pending(state)
+        notes = [] if self._has_signal(state) else [render("need_more.j2")]
+        yield from self._recommend(state, "", k, use_llm, notes, _empty_timings(), started)
+
+    def observe(self, state: SessionState, text: str) -> dict:
+        """What the recommending side said (a recorded person, or our own earlier reply): the titles it
+        names become the referents of "that one" / "the first one" and count as shown."""
+        started = time.perf_counter()
+        ids = [i for i in self.linker.mentioned_items(text) if i not in state.shown]
+        if ids:
+            state.shown += ids
+            state.last_items = ids
+        result = self._finish(state, text, "", [], _empty_timings(), started).result
+        return {**result, "role": "assistant", "turn": len(state.turns)}
+
+    def _settle_pending(self, state: SessionState) -> None:
+        """Nobody will answer a clarifying question: take each ambiguous title's best-known reading."""
+        while state.pending:
+            asked = state.pending.pop(0)
+            best = max(asked.candidates, key=lambda c: self.catalog.popularity[c])
+            for item_id in self.linker.same_movie[best]:
+                state.mark(item_id, asked.sentiment)
 
     def feedback(self, state: SessionState, item_id: int, sentiment: str, use_llm: bool | None = None) -> Iterator[TurnEvent]:
         """A click on a card (liked / disliked / seen): record it and replace that card at once, no typing needed."""
@@ -235,11 +266,10 @@ class Recommender:
 
     def run_turn(self, state: SessionState, message: str, **kwargs) -> dict:
         """Consume `turn` and return its finished result (for the CLI and tests)."""
-        result = None
-        for event in self.turn(state, message, **kwargs):
-            if event.kind == "done":
-                result = event.result
-        return result
+        return _last_result(self.turn(state, message, **kwargs))
+
+    def run_answer(self, state: SessionState, **kwargs) -> dict:
+        return _last_result(self.answer(state, **kwargs))
 
     # --- helpers -------------------------------------------------------------------
     def _answer(self, state: SessionState, text: str, u: Understanding, timings, started) -> TurnEvent:
@@ -266,6 +296,9 @@ class Recommender:
         state.pending += [Clarification(a.text, a.candidates, a.sentiment) for a in u.ambiguous]
         if u.genres_clear:
             state.clear_genres()
+        if u.missing_titles:
+            names = ", ".join(u.missing_titles)
+            notes.append(f"I don't have {names} in the catalog, so I left {'it' if len(u.missing_titles) == 1 else 'them'} out.")
         if u.unknown_titles:
             names = ", ".join(f"'{t}'" for t in u.unknown_titles)
             notes.append(f"I couldn't find {names} in the catalog, so I left it out.")
@@ -321,6 +354,14 @@ class Recommender:
             "timings_ms": {k: round(v, 1) for k, v in timings.items()},
         }
         return TurnEvent("done", items=recs, result=result)
+
+
+def _last_result(events: Iterator[TurnEvent]) -> dict | None:
+    result = None
+    for event in events:
+        if event.kind == "done":
+            result = event.result
+    return result
 
 
 def _empty_timings() -> dict[str, float]:

