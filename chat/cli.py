@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.dialogues:
             dialogues = read_dialogues(args.dialogues)
         else:
-            dialogues = [{"id": None, "turns": [Turn("user", t) for t in args.json]}]
+            dialogues = [{"id": None, "turns": [Turn("user", t) for t in args.json or []]}]
         recommender = Recommender(settings)
         started = time.perf_counter()
         lines = recommender.warm_up()

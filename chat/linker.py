@@ -270,8 +270,11 @@ class TitleLinker:
         for y in sorted(dated):
             year = int(words[y])
             best = None
-            for start in range(max(floor, y - MAX_SPAN), y):
-                span = " ".join(canonical_words(canon[start:y]))
+            # "Godfather, The (1972)": MovieLens' trailing article may stand before the year.
+            ends = (y, y - 1) if y - 1 > floor and words[y - 1] in ARTICLES else (y,)
+            spans = [(start, end) for end in ends for start in range(max(floor, end - MAX_SPAN), end)]
+            for start, end in sorted(spans, key=lambda se: se[0] - se[1]):  # longest first
+                span = " ".join(canonical_words(canon[start:end]))
                 ids = [i for i in self.alias_to_ids.get(span, []) + sorted(self.series.get(span, ()))
                        if self.catalog[i].year and abs(self.catalog[i].year - year) <= 1]
                 if ids:

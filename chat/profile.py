@@ -11,10 +11,13 @@ def entries(state: SessionState, catalog: Catalog) -> list[str]:
     out = [f"Liked: {catalog[i].display}" for i in state.liked]
     out += [f"Disliked: {catalog[i].display}" for i in state.disliked]
     out += [f"Seen: {catalog[i].display}" for i in state.seen]
-    out += [f"Wants genre: {g}" for g in sorted(state.genres_wanted)]
+    out += [f"Only genre: {g}" for g in sorted(state.genres_only)]
+    out += [f"Wants genre: {g}" for g in sorted(state.genres_wanted - state.genres_only)]
     out += [f"No genre: {g}" for g in sorted(state.genres_excluded)]
     if state.year_min is not None or state.year_max is not None:
         out.append(f"Years: {state.year_min or 'any'} to {state.year_max or 'any'}")
+    if state.prefer_year_min is not None or state.prefer_year_max is not None:
+        out.append(f"Prefers years: {state.prefer_year_min or 'any'} to {state.prefer_year_max or 'any'}")
     out += [f"Mood: {m}" for m in state.moods]
     return out
 
@@ -28,12 +31,15 @@ def forget(state: SessionState, catalog: Catalog, entry: str) -> bool:
     if kind in buckets:
         bucket = buckets[kind]
         bucket[:] = [i for i in bucket if catalog[i].display != value]
-    elif kind == "Wants genre":
+    elif kind in ("Wants genre", "Only genre"):
         state.genres_wanted.discard(value)
+        state.genres_only.discard(value)
     elif kind == "No genre":
         state.genres_excluded.discard(value)
     elif kind == "Years":
         state.year_min = state.year_max = None
+    elif kind == "Prefers years":
+        state.prefer_year_min = state.prefer_year_max = None
     elif kind == "Mood":
         state.moods = [m for m in state.moods if m != value]
     return True

@@ -30,6 +30,8 @@ from retrieval.embedder import Embedder
 from retrieval.index import ItemIndex
 
 log = logging.getLogger("recs")
+OLDER = 1979  # "something older" or "a classic" with nothing shown yet: leans towards films up to this year
+NEWER_SPAN = 4  # "something recent" with nothing shown yet: leans towards the catalog's last few years
 MAX_MESSAGE_CHARS = 2000  # longer messages are read up to here; the rest is ignored, and we say so
 
 
@@ -226,7 +228,7 @@ class Recommender:
         text_vector = self.embedder.encode([retrieval_text])[0] if retrieval_text else None
         embed_ms = (time.perf_counter() - t) * 1000
         result = self.ranker.rank(RankRequest(text_vector, list(state.liked), list(state.disliked), state.filters(), want,
-                                              diversity=state.diversity))
+                                              diversity=state.diversity, preferences=state.preferences()))
         timings.update(result.timings_ms)
         timings["retrieve"] += embed_ms
         fresh = [Recommendation(self.catalog[r.item_id], r.score) for r in result.items]
@@ -244,6 +246,9 @@ class Recommender:
             recs = [by_id[i] for i in order]
         else:
             recs = fresh
+        prefs = state.preferences()
+        if prefs and fresh and not any(prefs.fits(r.item) for r in fresh):
+            notes.append("Nothing in the catalog fits all of that exactly, so here are the closest.")
         state.shown += [r.item.id for r in fresh]
         state.last_items = [r.item.id for r in recs]
         yield TurnEvent("items", items=recs)
@@ -308,23 +313,28 @@ class Recommender:
             notes.append(f"You asked both for and against {names}; I left {names} out. Say '{names.lower()} is fine' to bring it back.")
         state.exclude_genres(u.genres_excluded)
         if u.genres_wanted - contradictions:
-            state.want_genres(u.genres_wanted - contradictions)
+            state.want_genres(u.genres_wanted - contradictions, only=bool(u.genres_only))
         state.allow_genres(u.genres_allowed)
         if u.years and u.years.conflict:
             notes.append(f"'{u.years.text}' cannot both hold, so I kept the years as they were.")
         elif u.years:
             notes += self._apply_years(state, u)
-        state.add_mood(u.mood)
+        for wish in u.wishes:
+            state.add_mood(wish)
         return notes
 
     def _apply_years(self, state: SessionState, u: Understanding) -> list[str]:
         y = u.years
         lo, hi = self.catalog.year_range
         if y.clear:
-            state.year_min = state.year_max = None
+            state.year_min = state.year_max = state.prefer_year_min = state.prefer_year_max = None
+            return []
+        shown_years = [self.catalog[i].year for i in state.last_items if self.catalog[i].year]
+        if y.relative and not shown_years:
+            # "Something older" with nothing shown to compare with leans the ranking; it cuts nothing off.
+            state.prefer_year_min, state.prefer_year_max = (None, OLDER) if y.relative == "older" else (hi - NEWER_SPAN, None)
             return []
         if y.relative:
-            shown_years = [self.catalog[i].year for i in state.last_items if self.catalog[i].year]
             if y.relative == "older":
                 state.year_min, state.year_max = None, (min(shown_years) - 1) if shown_years else 1979
             else:
@@ -333,15 +343,20 @@ class Recommender:
         if (y.year_min is not None and y.year_min > hi) or (y.year_max is not None and y.year_max < lo):
             when = y.text or "then"
             closest = f"the newest are from {hi}" if (y.year_min or 0) > hi else f"the oldest are from {lo}"
+            state.prefer_year_min = state.prefer_year_max = None
             state.year_min, state.year_max = (hi - 1, None) if (y.year_min or 0) > hi else (None, lo + 9)
             return [f"The catalog has nothing {when}: {closest}, so here are the closest."]
-        state.year_min, state.year_max = y.year_min, y.year_max
+        if y.soft:
+            state.prefer_year_min, state.prefer_year_max = y.year_min, y.year_max
+        else:
+            state.year_min, state.year_max = y.year_min, y.year_max
         return []
 
     @staticmethod
     def _has_signal(state: SessionState) -> bool:
         return bool(state.liked or state.moods or state.genres_wanted or state.genres_excluded
-                    or state.year_min or state.year_max or state.disliked or state.seen)
+                    or state.year_min or state.year_max or state.prefer_year_min or state.prefer_year_max
+                    or state.disliked or state.seen)
 
     def _finish(self, state, message, reply, recs, timings, started) -> TurnEvent:
         timings["total"] = (time.perf_counter() - started) * 1000

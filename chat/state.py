@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from catalog.model import Catalog
+from ranking.preferences import Preferences
 from retrieval.filters import Filters
 
-MAX_MOOD_FRAGMENTS = 6  # the preference text keeps the latest mood words, not every turn forever
+MAX_MOOD_FRAGMENTS = 6  # the preference text keeps the latest wishes, not every turn's forever
 
 
 @dataclass
@@ -22,7 +23,6 @@ class Clarification:
 @dataclass
 class SessionState:
     turns: list[str] = field(default_factory=list)
-    moods: list[str] = field(default_factory=list)
     liked: list[int] = field(default_factory=list)
     disliked: list[int] = field(default_factory=list)
     seen: list[int] = field(default_factory=list)
@@ -30,10 +30,14 @@ class SessionState:
     last_items: list[int] = field(default_factory=list)  # the items of the latest reply, in order
     explanations: dict[int, str] = field(default_factory=dict)  # item id -> the text shown for it
     diversity: float | None = None  # the user's diversity setting; None: the app's default
-    genres_wanted: set[str] = field(default_factory=set)
-    genres_excluded: set[str] = field(default_factory=set)
-    year_min: int | None = None
+    moods: list[str] = field(default_factory=list)  # recognised wishes ("tense", "feel-good"), never raw words
+    genres_wanted: set[str] = field(default_factory=set)  # soft: leaned towards ("I like comedies")
+    genres_only: set[str] = field(default_factory=set)  # hard: "only comedies"
+    genres_excluded: set[str] = field(default_factory=set)  # hard: "no horror"
+    year_min: int | None = None  # hard: "before 1990", "something older" than what was shown
     year_max: int | None = None
+    prefer_year_min: int | None = None  # soft: "from the 80s", "a classic"
+    prefer_year_max: int | None = None
     pending: list[Clarification] = field(default_factory=list)  # questions still to ask, the first is open
     # item id -> the ranking facts of a shown item (fused score, semantic similarity, CF score), for "why" answers
     rank_facts: dict[int, dict] = field(default_factory=dict)
@@ -61,15 +65,17 @@ class SessionState:
         self.__dict__.update(fresh.__dict__)
 
     def clear_genres(self) -> None:
-        self.genres_wanted, self.genres_excluded = set(), set()
+        self.genres_wanted, self.genres_only, self.genres_excluded = set(), set(), set()
 
-    def want_genres(self, genres: set[str]) -> None:
+    def want_genres(self, genres: set[str], only: bool = False) -> None:
         self.genres_wanted = set(genres)  # a new request replaces the old one
+        self.genres_only = set(genres) if only else set()
         self.genres_excluded -= genres
 
     def exclude_genres(self, genres: set[str]) -> None:
         self.genres_excluded |= genres
         self.genres_wanted -= genres
+        self.genres_only -= genres
 
     def allow_genres(self, genres: set[str]) -> None:
         self.genres_excluded -= genres
@@ -82,16 +88,22 @@ class SessionState:
     def filters(self) -> Filters:
         excluded = set(self.liked) | set(self.disliked) | set(self.seen) | set(self.shown)
         return Filters(
-            exclude_ids=excluded, genres_any=set(self.genres_wanted), genres_none=set(self.genres_excluded),
+            exclude_ids=excluded, genres_any=set(self.genres_only), genres_none=set(self.genres_excluded),
             year_min=self.year_min, year_max=self.year_max,
         )
+
+    def preferences(self) -> Preferences:
+        return Preferences(set(self.genres_wanted), self.prefer_year_min, self.prefer_year_max)
 
     def constraints(self) -> dict:
         return {
             "genres_wanted": sorted(self.genres_wanted),
+            "genres_only": sorted(self.genres_only),
             "genres_excluded": sorted(self.genres_excluded),
             "year_min": self.year_min,
             "year_max": self.year_max,
+            "prefer_year_min": self.prefer_year_min,
+            "prefer_year_max": self.prefer_year_max,
         }
 
     def reference(self, index: int) -> int | None:
@@ -101,7 +113,7 @@ class SessionState:
         return self.last_items[index]
 
     def retrieval_text(self) -> str:
-        """What the embedder reads: mood words and wanted genres (liked items enter as vectors)."""
+        """What the embedder reads: the wishes and wanted genres (liked items enter as vectors)."""
         parts = list(self.moods)
         if self.genres_wanted:
             parts.append(" ".join(sorted(self.genres_wanted)) + " movies")
@@ -117,13 +129,17 @@ class SessionState:
         if self.seen:
             parts.append("Has seen " + ", ".join(_names(catalog, self.seen)) + ".")
         if self.moods:
-            parts.append("Wants something " + "; ".join(self.moods) + ".")
-        if self.genres_wanted:
+            parts.append("Wants something " + ", ".join(self.moods) + ".")
+        if self.genres_only:
+            parts.append("Only " + ", ".join(sorted(self.genres_only)) + ".")
+        elif self.genres_wanted:
             parts.append("Genres: " + ", ".join(sorted(self.genres_wanted)) + ".")
         if self.genres_excluded:
             parts.append("No " + ", ".join(sorted(self.genres_excluded)) + ".")
         if self.year_min or self.year_max:
             parts.append(f"Years {self.year_min or 'any'} to {self.year_max or 'any'}.")
+        if self.prefer_year_min or self.prefer_year_max:
+            parts.append(f"Preferably {_period(self.prefer_year_min, self.prefer_year_max)}.")
         return " ".join(parts)
 
     def snapshot(self, catalog: Catalog) -> dict:
@@ -143,3 +159,10 @@ class SessionState:
 def _names(catalog: Catalog, ids: list[int]) -> list[str]:
     """Display titles, once each (ml-100k lists a few movies twice under two ids)."""
     return list(dict.fromkeys(catalog[i].display for i in ids))
+
+
+def _period(lo: int | None, hi: int | None) -> str:
+    """'from 1980 to 1989', 'from 1995 on', 'up to 1979'."""
+    if lo is not None and hi is not None:
+        return f"from {lo} to {hi}"
+    return f"from {lo} on" if lo is not None else f"up to {hi}"

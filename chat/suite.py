@@ -22,8 +22,12 @@ as a user reading the list would type it. Expectations (all optional, all must h
   liked_shown, disliked_shown, seen_shown, not_seen_shown
                                      positions (1-based, -1 = last) of the previous reply's items
                                      that the state holds / doesn't hold after the turn
-  genres_wanted, genres_excluded     the state's genre constraints, exactly
+  genres_wanted, genres_only, genres_excluded
+                                     the state's genre preferences (soft) and constraints (hard), exactly
   state_year_min, state_year_max     the state's year constraint, exactly (null: none)
+  state_prefer_year_min, state_prefer_year_max
+                                     the state's preferred period (soft), exactly (null: none)
+  items_in_period_min                at least this many items lie in the preferred period
   clarify                            a clarifying question is open and lists these candidates (true: any)
   no_clarify: true                   no clarifying question is open
   reply_contains, reply_not_contains text in the reply (case-insensitive)
@@ -52,7 +56,8 @@ from chat.state import SessionState
 EXPECTATIONS = {
     "items", "not_items", "items_any", "items_count", "items_min", "genres_any", "genres_all", "genres_none",
     "year_min", "year_max", "liked", "disliked", "seen", "not_liked", "not_disliked", "not_seen", "liked_shown",
-    "disliked_shown", "seen_shown", "not_seen_shown", "genres_wanted", "genres_excluded", "state_year_min",
+    "disliked_shown", "seen_shown", "not_seen_shown", "genres_wanted", "genres_only", "genres_excluded", "state_year_min",
+    "state_prefer_year_min", "state_prefer_year_max", "items_in_period_min",
     "state_year_max", "clarify", "no_clarify", "reply_contains", "reply_not_contains", "preference_contains",
     "same_items", "why_about", "older_than_previous",
 }
@@ -113,7 +118,7 @@ def load_dialogues(path: Path | str) -> list[Dialogue]:
 
 
 _POSITIONS = {"liked_shown", "disliked_shown", "seen_shown", "not_seen_shown", "why_about"}
-_NUMBERS = {"items_count", "items_min", "year_min", "year_max"}
+_NUMBERS = {"items_count", "items_min", "year_min", "year_max", "items_in_period_min"}
 _FLAGS = {"no_clarify", "same_items", "older_than_previous"}
 
 
@@ -124,7 +129,7 @@ def _valid(key: str, value) -> bool:
         return isinstance(value, int)
     if key in _FLAGS:
         return value is True
-    if key in ("state_year_min", "state_year_max"):
+    if key in ("state_year_min", "state_year_max", "state_prefer_year_min", "state_prefer_year_max"):
         return value is None or isinstance(value, int)
     if key == "clarify":
         return value is True or (isinstance(value, list) and all(isinstance(v, str) for v in value))
@@ -241,7 +246,13 @@ def check_turn(expect: dict, out: dict, state: SessionState, previous: list[dict
     if "genres_excluded" in e:
         need(sorted(e["genres_excluded"]) == c["genres_excluded"],
              f"genres_excluded {c['genres_excluded']} != {sorted(e['genres_excluded'])}")
-    for key in ("year_min", "year_max"):
+    if "genres_only" in e:
+        need(sorted(e["genres_only"]) == c["genres_only"], f"genres_only {c['genres_only']} != {sorted(e['genres_only'])}")
+    if "items_in_period_min" in e:
+        lo, hi = c["prefer_year_min"] or 0, c["prefer_year_max"] or 9999
+        inside = [item["title"] for item in items if item["year"] and lo <= item["year"] <= hi]
+        need(len(inside) >= e["items_in_period_min"], f"only {len(inside)} items in {lo}..{hi}: {inside}")
+    for key in ("year_min", "year_max", "prefer_year_min", "prefer_year_max"):
         if f"state_{key}" in e:
             need(c[key] == e[f"state_{key}"], f"state {key} {c[key]} != {e[f'state_{key}']}")
     if "clarify" in e:

@@ -10,6 +10,7 @@ import numpy as np
 from catalog.model import Catalog
 from cf.als import CFModel
 from ranking.fusion import fuse, mmr
+from ranking.preferences import Preferences
 from retrieval.filters import Filters
 from retrieval.index import ItemIndex
 
@@ -17,6 +18,8 @@ DISLIKE_QUERY_WEIGHT = 0.5  # how far the query moves away from disliked items
 DISLIKE_PENALTY = 0.5  # score penalty per unit of similarity to the closest disliked item
 CF_CANDIDATES = 50  # CF-only candidates added to the semantic ones (parallel hybrid)
 FULL_EVIDENCE = 3  # liked titles at which the CF prior gets its whole weight
+GENRE_WEIGHT = 0.6  # score added for a full match with the wanted genres (fused scores lie in 0..1)
+PERIOD_WEIGHT = 0.4  # score added inside the preferred period
 
 
 def evidence_weight(cf_weight: float, n_liked: int) -> float:
@@ -52,6 +55,7 @@ class RankRequest:
     filters: Filters
     k: int = 5
     diversity: float | None = None  # None: the ranker's default
+    preferences: Preferences = field(default_factory=Preferences)  # soft: genres and periods leaned towards
 
 
 class HybridRanker:
@@ -84,6 +88,8 @@ class HybridRanker:
         all_cf = self.cf.scores(req.liked)
         semantic = dict(hits)
         extra = self._cf_candidates(all_cf, semantic, req.filters)
+        if req.preferences:  # the prior's best items that fit the preferences, however deep they sit
+            extra += self._cf_candidates(all_cf, {**semantic, **dict.fromkeys(extra)}, _within(req.filters, req.preferences))
         ids = list(semantic) + extra
         emb = self.index.embeddings
         sem = np.array([semantic[i] if i in semantic else float(emb[i] @ q) for i in ids])
@@ -91,8 +97,12 @@ class HybridRanker:
         t2 = time.perf_counter()
         timings["cf"] = (t2 - t1) * 1000
 
-        cf_weight = evidence_weight(self.cf_weight, len(req.liked))
+        # With neither words nor liked titles, similarity to the catalog's centre means nothing: the prior decides.
+        cf_weight = evidence_weight(self.cf_weight, len(req.liked)) if req.query_vector is not None or req.liked else 1.0
         scores = fuse(self.fusion, sem, cf, cf_weight) if ids else np.zeros(0)
+        if req.preferences and ids:
+            items = [self.catalog[i] for i in ids]
+            scores = scores + GENRE_WEIGHT * req.preferences.genre_match(items) + PERIOD_WEIGHT * req.preferences.year_match(items)
         if req.disliked and ids:
             closeness = (emb[ids] @ emb[req.disliked].T).max(axis=1)
             scores = scores - DISLIKE_PENALTY * np.clip(closeness, 0, None)
@@ -116,3 +126,11 @@ class HybridRanker:
                 if len(extra) == CF_CANDIDATES:
                     break
         return extra
+
+
+def _within(filters: Filters, preferences: Preferences) -> Filters:
+    """The hard filters narrowed to the soft preferences (to find candidates that fit them)."""
+    lows = [v for v in (filters.year_min, preferences.year_min) if v is not None]
+    highs = [v for v in (filters.year_max, preferences.year_max) if v is not None]
+    return Filters(exclude_ids=filters.exclude_ids, genres_any=filters.genres_any or preferences.genres,
+                   genres_none=filters.genres_none, year_min=max(lows, default=None), year_max=min(highs, default=None))

@@ -16,7 +16,7 @@ import re
 
 from chat.linker import TitleLinker, normalize
 from chat.understanding.genres import _GENRE_RE, GENRE_SYNONYMS, _read_genres
-from chat.understanding.mood import _mood
+from chat.understanding.wishes import read_wishes
 from chat.understanding.references import _WHY, _RESET, _Reference, _question, _references, _resolve_choice
 from chat.understanding.sentiment import _clause_start, _sentiment
 from chat.understanding.signals import Ambiguity, MentionSignal, Question, Understanding, YearSignal
@@ -100,5 +100,5 @@ def understand(message: str, linker: TitleLinker, state=None) -> Understanding:
 
     _read_genres(rest, result)
     result.years = _read_years(rest)
-    result.mood = _mood(rest)
+    result.wishes = read_wishes(rest)
     return result

@@ -42,6 +42,8 @@ _EXCLUDE_AFTER = re.compile(
     r"^\s*(s|movies|films)?\s*((is|are) not|isn t|aren t) (really )?(my thing|for me|my cup of tea|my kind of thing|an option)\b"
     r"|^\s*(s|movies|films)?\s*(is|are)?\s*(not (really )?(my thing|for me)|a no|out|off the table|not my cup of tea|no thanks)\b"
 )
+# The user restricts, rather than leans: "only comedies", "nothing but westerns", "just horror please".
+_ONLY_BEFORE = re.compile(r"\b(only|just|nothing but|exclusively|strictly|solely)\b(\s+\w+){0,2}\s*$")
 _ANY_GENRE = re.compile(r"\b(any genre|any kind|whatever genre|all genres|no genre preference|forget (about )?the genres?|genre doesn t matter)\b")
 
 
@@ -58,3 +60,5 @@ def _read_genres(text: str, result: Understanding) -> None:
             result.genres_excluded.add(genre)
         else:
             result.genres_wanted.add(genre)
+            if _ONLY_BEFORE.search(text[:m.start()][-40:]):
+                result.genres_only.add(genre)

@@ -38,6 +38,7 @@ class YearSignal:
     relative: str | None = None  # "older" | "newer": resolved against the last reply's items
     clear: bool = False
     conflict: bool = False  # "after 1990 and before 1980": no year can satisfy both
+    soft: bool = False  # a period leaned towards ("from the 80s", "a classic"), not a restriction
     text: str = ""
 
 
@@ -52,11 +53,12 @@ class Understanding:
     question: Question | None = None
     reset: bool = False
     genres_wanted: set[str] = field(default_factory=set)
+    genres_only: set[str] = field(default_factory=set)  # "only comedies": the wanted genres restrict
     genres_excluded: set[str] = field(default_factory=set)
     genres_allowed: set[str] = field(default_factory=set)  # "horror is fine": lift an exclusion
     genres_clear: bool = False  # "any genre"
     years: YearSignal | None = None
-    mood: str = ""  # what is left once titles and constraints are taken out
+    wishes: list[str] = field(default_factory=list)  # recognised wishes ("tense", "feel-good"), as labels
 
     @property
     def contradictions(self) -> set[str]:
@@ -67,5 +69,5 @@ class Understanding:
         """Whether the message says anything besides answering (or not) our question."""
         return bool(self.mentions or self.unknown_titles or self.missing_titles or self.ambiguous or self.genres_wanted
                     or self.genres_excluded or self.genres_allowed or self.genres_clear or self.years
-                    or self.mood or self.reset)
+                    or self.wishes or self.reset)
 

@@ -18,7 +18,22 @@ _AROUND = re.compile(r"\b(around|circa|about|roughly|approximately|ca)\s+(\d{4})
 _PART_OF_DECADE = {"early": (0, 3), "mid": (3, 6), "late": (6, 9)}
 
 
+# The user restricts a period rather than leaning towards it: "only from the 80s", "nothing but 90s films".
+# "that is a classic": a verdict on a title, no wish for old films.
+_IS_A_CLASSIC = re.compile(r"\b(is|s|was|were|are|such)\s+(a |an |such a |real |true |total |an absolute )*(real |true |total )?classics?\b")
+_RESTRICT = re.compile(r"\b(only|just|nothing but|exclusively|strictly|solely|must be|has to be|have to be)\b")
+
+
 def _read_years(text: str) -> YearSignal | None:
+    """Hard bounds ("before 1990", "between 1980 and 1985") restrict; decades, single years, "around 1990"
+    and "classic" are leaned towards unless the user says "only"."""
+    signal = _read_period(text)
+    if signal is not None and signal.soft and _RESTRICT.search(text):
+        signal.soft = False
+    return signal
+
+
+def _read_period(text: str) -> YearSignal | None:
     if re.search(r"\b(any (year|period|decade|era|age)|don t care (about|when))\b", text):
         return YearSignal(clear=True, text="any year")
     if m := _BETWEEN.search(text):
@@ -34,10 +49,10 @@ def _read_years(text: str) -> YearSignal | None:
         part = re.search(r"\b(early|mid|late)\s+(the\s+)?$", text[:m.start()])
         if part:
             lo, hi = _PART_OF_DECADE[part[1]]
-            return YearSignal(start + lo, start + hi, text=f"{part[1]} {m[0]}")
-        return YearSignal(start, start + 9, text=m[0])
+            return YearSignal(start + lo, start + hi, text=f"{part[1]} {m[0]}", soft=True)
+        return YearSignal(start, start + 9, text=m[0], soft=True)
     if m := _AROUND.search(text):
-        return YearSignal(int(m[2]) - 2, int(m[2]) + 2, text=m[0])
+        return YearSignal(int(m[2]) - 2, int(m[2]) + 2, text=m[0], soft=True)
     before, after = _BEFORE.search(text), _AFTER.search(text)
     on, back = _YEAR_ON.search(text), _YEAR_BACK.search(text)
     if before or after or on or back:
@@ -56,9 +71,9 @@ def _read_years(text: str) -> YearSignal | None:
     if m := _IN_YEAR.search(text):
         year = int(m[1])
         if 1800 <= year <= 2100:
-            return YearSignal(year, year, text=m[0])
-    if re.search(r"\b(classic|classics|old movies|old films|oldies|black and white)\b", text):
-        return YearSignal(year_max=1969, text="classic")
+            return YearSignal(year, year, text=m[0], soft=True)
+    if re.search(r"\b(classic|classics|old movies|old films|oldies|black and white)\b", text) and not _IS_A_CLASSIC.search(text):
+        return YearSignal(year_max=1979, text="classic", soft=True)
     if re.search(r"\b(older|earlier|not so new|less recent)\b", text):
         return YearSignal(relative="older", text="older")
     if re.search(r"\b(newer|more recent|recent|latest|new releases|modern)\b", text):
