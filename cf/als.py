@@ -62,6 +62,21 @@ def fit_als(user_items: sp.csr_matrix, config: ALSConfig, progress: bool = True)
     return model
 
 
+LIKED_SHARE = 0.8  # a rating at this share of the scale's top or above is a "liked it" (4 and 5 of 5)
+
+
+def well_liked_counts(catalog: Catalog) -> np.ndarray:
+    """How many people liked each item: ratings in the top of the scale, or every interaction when all are equal.
+
+    With no taste signal yet, this is the prior: an item many people liked beats one many people merely
+    rated (on recorded conversations it finds what people recommend more often than the rating count does).
+    """
+    inter = catalog.interactions
+    ratings = np.asarray(inter.rating, dtype=np.float64)
+    liked = ratings >= LIKED_SHARE * ratings.max() if len(ratings) and ratings.max() > ratings.min() else np.ones(len(ratings), bool)
+    return np.bincount(inter.item[liked], minlength=len(catalog.items)).astype(np.float32)
+
+
 class CFModel:
     """ALS item factors plus a popularity prior for one catalog, cached on disk."""
 
@@ -73,7 +88,7 @@ class CFModel:
         self._lock = threading.Lock()
         self.trained_now = False
         self._item_norms: np.ndarray | None = None
-        log_pop = np.log1p(catalog.popularity)
+        log_pop = np.log1p(well_liked_counts(catalog))
         self.popularity_prior = log_pop / max(float(log_pop.max()), 1e-9)  # 0..1
 
     def load(self):

@@ -35,7 +35,8 @@ def clarifying_question(catalog: Catalog, pending: Clarification, again: bool = 
 
 def mention_notes(catalog: Catalog, u: Understanding) -> list[str]:
     """Say what a reference to the shown items ("the second one") or an answer to our question was taken as."""
-    verbs = {"liked": "you liked", "disliked": "you didn't like", "seen": "you've seen", "unseen": "you haven't seen"}
+    verbs = {"liked": "you liked", "disliked": "you didn't like", "seen": "you've seen", "unseen": "you haven't seen",
+             "interested": "you'd like to see"}
     by_verb: dict[str, list[str]] = {}
     for m in u.mentions:
         if m.source in ("shown", "choice"):

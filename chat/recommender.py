@@ -162,6 +162,7 @@ class Recommender:
             yield self._answer(state, text, understood, timings, started)
             return
         notes += self._apply(state, understood)
+        state.fresh_items = []  # the user has answered what the other side named
         timings["link"] = (time.perf_counter() - t) * 1000
 
         if not respond:
@@ -193,6 +194,7 @@ class Recommender:
         if ids:
             state.shown += ids
             state.last_items = ids
+            state.fresh_items = list(dict.fromkeys(state.fresh_items + ids))
         result = self._finish(state, text, "", [], _empty_timings(), started).result
         return {**result, "role": "assistant", "turn": len(state.turns)}
 
@@ -227,7 +229,7 @@ class Recommender:
         retrieval_text = state.retrieval_text()
         text_vector = self.embedder.encode([retrieval_text])[0] if retrieval_text else None
         embed_ms = (time.perf_counter() - t) * 1000
-        result = self.ranker.rank(RankRequest(text_vector, list(state.liked), list(state.disliked), state.filters(), want,
+        result = self.ranker.rank(RankRequest(text_vector, state.positives(), list(state.disliked), state.filters(), want,
                                               diversity=state.diversity, preferences=state.preferences()))
         timings.update(result.timings_ms)
         timings["retrieve"] += embed_ms
@@ -354,7 +356,7 @@ class Recommender:
 
     @staticmethod
     def _has_signal(state: SessionState) -> bool:
-        return bool(state.liked or state.moods or state.genres_wanted or state.genres_excluded
+        return bool(state.liked or state.interested or state.related or state.moods or state.genres_wanted or state.genres_excluded
                     or state.year_min or state.year_max or state.prefer_year_min or state.prefer_year_max
                     or state.disliked or state.seen)
 

@@ -26,7 +26,10 @@ class SessionState:
     liked: list[int] = field(default_factory=list)
     disliked: list[int] = field(default_factory=list)
     seen: list[int] = field(default_factory=list)
+    interested: list[int] = field(default_factory=list)  # not seen, but "sounds good": a taste signal, still recommendable
+    related: list[int] = field(default_factory=list)  # catalog relatives of liked titles it lacks (a sequel, a remake)
     shown: list[int] = field(default_factory=list)  # every item recommended so far
+    fresh_items: list[int] = field(default_factory=list)  # named by the other side since the user last spoke
     last_items: list[int] = field(default_factory=list)  # the items of the latest reply, in order
     explanations: dict[int, str] = field(default_factory=dict)  # item id -> the text shown for it
     diversity: float | None = None  # the user's diversity setting; None: the app's default
@@ -44,7 +47,7 @@ class SessionState:
 
     # --- changes -----------------------------------------------------------------
     def mark(self, item_id: int, sentiment: str) -> None:
-        """Record liked / disliked / seen; the latest word about an item wins.
+        """Record liked / disliked / seen / interested; the latest word about an item wins.
 
         "unseen" ("I haven't seen it") only takes the item out of the seen list.
         """
@@ -52,10 +55,14 @@ class SessionState:
             if item_id in self.seen:
                 self.seen.remove(item_id)
             return
-        for bucket in (self.liked, self.disliked, self.seen):
+        for bucket in (self.liked, self.disliked, self.seen, self.interested):
             if item_id in bucket:
                 bucket.remove(item_id)
-        {"liked": self.liked, "disliked": self.disliked, "seen": self.seen}[sentiment].append(item_id)
+        {"liked": self.liked, "disliked": self.disliked, "seen": self.seen, "interested": self.interested}[sentiment].append(item_id)
+
+    def positives(self) -> list[int]:
+        """Items that say what the user enjoys: liked ones, those they want to see, relatives of liked ones."""
+        return list(dict.fromkeys(self.liked + self.interested + self.related))
 
     def reset(self) -> None:
         """"Start over": forget preferences and constraints; what was shown stays shown."""
@@ -128,6 +135,8 @@ class SessionState:
             parts.append("Dislikes " + ", ".join(_names(catalog, self.disliked)) + ".")
         if self.seen:
             parts.append("Has seen " + ", ".join(_names(catalog, self.seen)) + ".")
+        if self.interested:
+            parts.append("Would like to see " + ", ".join(_names(catalog, self.interested)) + ".")
         if self.moods:
             parts.append("Wants something " + ", ".join(self.moods) + ".")
         if self.genres_only:
@@ -148,6 +157,7 @@ class SessionState:
             "liked": _names(catalog, self.liked),
             "disliked": _names(catalog, self.disliked),
             "seen": _names(catalog, self.seen),
+            "interested": _names(catalog, self.interested),
             "constraints": self.constraints(),
         }
         if self.pending:

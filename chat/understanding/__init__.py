@@ -18,7 +18,7 @@ from chat.linker import TitleLinker, normalize
 from chat.understanding.genres import _GENRE_RE, GENRE_SYNONYMS, _read_genres
 from chat.understanding.wishes import read_wishes
 from chat.understanding.references import _WHY, _RESET, _Reference, _question, _references, _resolve_choice
-from chat.understanding.sentiment import _clause_start, _sentiment
+from chat.understanding.sentiment import _clause_start, _sentiment, reaction
 from chat.understanding.signals import Ambiguity, MentionSignal, Question, Understanding, YearSignal
 from chat.understanding.titles import CUE_WORDS, _NOT_A_TITLE_START, _SOFT_TITLE_CUE, _TITLE_CUE, _fuzzy_phrase, _trim_phrase
 from chat.understanding.years import _read_years
@@ -26,10 +26,24 @@ from chat.understanding.years import _read_years
 __all__ = ["Ambiguity", "GENRE_SYNONYMS", "MentionSignal", "Question", "Understanding", "YearSignal", "understand"]
 
 
+# Contractions typed without the apostrophe ("dont", "havent", "im"): the patterns read "don t", "haven t", "i m".
+_APOSTROPHE_LESS = re.compile(
+    r"\b(do|does|did|have|has|had|is|are|was|were|could|would|should|wo|ca|ai)(n)t\b"
+    r"|\b(i)(m|ve)\b|\b(that|what|there|it)(s)\b(?= (a|an|the|so|really|great|good|not|been|one|my)\b)",
+    flags=re.IGNORECASE)
+
+
+def _with_apostrophe(m: re.Match) -> str:
+    if m.group(2):
+        return m.group(1) + "n't"
+    return (m.group(3) or m.group(5)) + "'" + (m.group(4) or m.group(6))
+
+
 def understand(message: str, linker: TitleLinker, state=None) -> Understanding:
     """Read one message. `state` (a SessionState, read only) gives the context: the items of the
     last reply, for "the second one", and an open clarifying question, for "the first one"."""
     message = re.sub(r"#\s*(\d+)", r" number \1 ", message)
+    message = _APOSTROPHE_LESS.sub(_with_apostrophe, message)
     text = normalize(message)
     words = text.split()
     last_items = list(getattr(state, "last_items", None) or [])
@@ -78,6 +92,11 @@ def understand(message: str, linker: TitleLinker, state=None) -> Understanding:
             result.ambiguous.append(Ambiguity(m.text, m.candidates, sentiment))
         else:
             result.mentions.append(MentionSignal(m.item_ids, m.text, sentiment))
+
+    fresh = list(getattr(state, "fresh_items", None) or [])
+    if not spans and fresh and (said := reaction(text)):
+        # "Yes, loved it" right after the other side named titles is about those titles.
+        result.mentions += [MentionSignal((item_id,), "that", said, source="shown") for item_id in fresh]
 
     rest = " ".join(w for i, w in enumerate(words) if i not in taken)
     for cue_re, report in ((_TITLE_CUE, True), (_SOFT_TITLE_CUE, False)):

@@ -32,11 +32,13 @@ _AFTER_LAST = _ITEM_NOUNS | {
     "you", "again", "already", "yes", "no", "maybe", "either", "of", "on", "in", "from", "for",
 }
 _THIS = {"that", "this"}
-_AFTER_CUE_LOOKBEHIND = "|".join(f"(?<={w} )" for w in ("seen", "watched", "saw", "liked", "loved", "hated", "disliked", "enjoyed"))
+_AFTER_CUE_LOOKBEHIND = "|".join(f"(?<={w} )" for w in ("seen", "watched", "saw", "liked", "loved", "hated", "disliked", "enjoyed",
+                                                          "see", "watch", "like", "love", "enjoy", "hate"))
 _ALL = re.compile(r"\b(all of (them|those|these|em)|them all|all (five|four|three|ten|5|4|3|10)|every one of (them|those|these)|"
                   r"none of (them|those|these|em)|both of (them|those|these)|"
                   rf"(?:{_AFTER_CUE_LOOKBEHIND})(them|those|these|both))\b")
-_IT_AFTER_CUE = {"seen", "watched", "saw", "loved", "liked", "hated", "disliked", "enjoyed", "adored"}
+_IT_AFTER_CUE = {"seen", "watched", "saw", "loved", "liked", "hated", "disliked", "enjoyed", "adored",
+                 "see", "watch", "love", "like", "hate", "enjoy", "adore"}
 
 # Questions about the last reply ("why did you pick Aliens?", "why the second one?"): answered, never re-ranked.
 _WHY = re.compile(
@@ -98,8 +100,8 @@ def _references(words: list[str], taken: set[int], last_items: list[int], titles
             add(i - 1 if i and words[i - 1] == "the" else i, i + 2, at(int(nxt) - 1))
         elif w in _THIS and nxt in ("one", "movie", "film"):
             add(i, i + 2, at(0))
-        elif w == "it" and i and words[i - 1] in _IT_AFTER_CUE and not any(t.end <= i for t in titles):
-            add(i, i + 1, at(0))  # "I've seen it": the single (or first) item shown
+        elif w in ("it", "that", "this") and i and words[i - 1] in _IT_AFTER_CUE and not any(t.end <= i for t in titles):
+            add(i, i + 1, at(0))  # "I've seen it", "loved that": the single (or first) item shown
     return sorted(refs, key=lambda r: r.start)
 
 

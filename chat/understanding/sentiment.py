@@ -24,8 +24,9 @@ _POS_BEFORE = re.compile(
 )
 _VERB = r"(was|is|were|felt|seemed|seems|sounds|sound|looks|look)"
 _DEGREE = r"(really |so |too |pretty |kind of |a bit |a little |quite |rather |sort of |very |just |way too )?"
+_PRONOUN = r"((it|that|this|that one|this one|they|those|both|both of them) )?"
 _NEG_AFTER = re.compile(
-    rf"^\s*{_VERB}?\s*{_DEGREE}"
+    rf"^\s*{_PRONOUN}{_VERB}?\s*{_DEGREE}"
     r"(boring|bad|awful|terrible|dull|overrated|meh|horrible|a bore|not good|not great|not for me|too slow|too long|"
     r"disappointing|sucks|sucked|lame|not my thing|not my cup of tea|no thanks|nah|not interesting|forgettable|awful|stupid)\b"
     r"|^\s*(wasn t|isn t|was not|is not|doesn t (look|sound)|does not (look|sound)|didn t (do it|work) for me)\s*"
@@ -33,7 +34,7 @@ _NEG_AFTER = re.compile(
     r"|^\s*((and|but) )?(i |we )?(really )?(hated|disliked|didn t like|did not like|didn t enjoy|did not enjoy) (it|that one|them)\b"
 )
 _POS_AFTER = re.compile(
-    rf"^\s*{_VERB}?\s*(really |so |pretty |very |just )?"
+    rf"^\s*{_PRONOUN}{_VERB}?\s*(really |so |pretty |very |just )?"
     r"(great|amazing|awesome|brilliant|good|fantastic|excellent|a favou?rite|my favou?rite|one of my favou?rites|perfect|"
     r"interesting|fun|cool|nice|promising|wonderful|a classic|a masterpiece)\b"
     r"|^\s*(please|it is|that s it|yes)\b"
@@ -70,3 +71,36 @@ def _sentiment(before: str, after: str, inherit: str | None) -> str:
 def _last(pattern: re.Pattern, text: str) -> int:
     ends = [m.end() for m in pattern.finditer(text)]
     return max(ends) if ends else -1
+
+
+# A reply to the other side's "Have you seen X?" or "How about X?" that names nothing itself.
+_YES = re.compile(r"^(yes|yeah|yep|yup|yea|i have|i did|i ve seen|i have seen|i saw|seen (it|that|both|them))\b")
+_NO = re.compile(r"^(no|nope|nah|not yet|never|i haven t|i have not|i didn t|haven t|not seen)\b")
+_INTEREST = re.compile(
+    r"\b(sounds?|looks?|seems?) (really |so |pretty |very )?(good|great|interesting|fun|cool|nice|awesome|amazing|promising)\b"
+    r"|\b(check (it|that|them|those|this) out|have to (watch|see|check)|want to (see|watch)|will (try|watch|see)|i ll (try|watch|see|take)|"
+    r"add (it|that|them) to my list|on my list|worth a (try|watch|shot)|give (it|that) a (try|shot|go))\b"
+)
+_REACTION_POS = re.compile(r"\b(lov(e|ed)|lik(e|ed)|enjoy(ed)?|great|awesome|amazing|favou?rite|fantastic|excellent|classic|good one|good movie)\b")
+
+
+def reaction(text: str) -> str | None:
+    """What a message without titles says about what the other side just named, or None.
+
+    "Yes, loved it" -> liked; "I did see it, I didn't like it" -> disliked; "yes" -> seen; "never seen it"
+    -> unseen; "no, but it sounds good" / "I'll check it out" -> interested.
+    """
+    negative = _last(_NEG_BEFORE, text) >= 0 and _last(_NEG_BEFORE, text) >= _last(_REACTION_POS, text)
+    unseen = _UNSEEN_BEFORE.search(text) or _NO.match(text)
+    if _INTEREST.search(text) and (unseen or not _YES.match(text)):
+        return "interested"
+    if unseen:
+        return "unseen"
+    if negative:
+        return "disliked"
+    if _REACTION_POS.search(text) and (_YES.match(text) or _SEEN_BEFORE.search(text) or _POS_AFTER.search(text)
+                                       or re.search(r"\b(it|that|this|those|them|both) (was|is|were|are)\b", text)):
+        return "liked"
+    if _YES.match(text) or _SEEN_BEFORE.search(text):
+        return "seen"
+    return None
