@@ -29,8 +29,8 @@ class Settings:
     candidates: int = 400  # semantic candidates fetched from the index (tuned on validation: docs/RESULTS.md)
     fusion: str = "weighted"
     # Share of the CF prior in fusion once three liked titles back it (tuned on leave-last-out validation,
-    # docs/RESULTS.md); with fewer the ranker scales it down (ranking.ranker.evidence_weight), so that one
-    # liked title does not pull in popular off-topic items ("I loved Star Wars" -> Toy Story).
+    # docs/RESULTS.md); with one or two the ranker scales it down (ranking.ranker.evidence_weight), so that one
+    # liked title does not pull in popular off-topic items ("I loved Star Wars" -> Toy Story); with none it is whole.
     cf_weight: float = 0.7
     diversity: float = 0.0  # 0: pure relevance; up to 1: maximal marginal relevance pushes similar items apart
     use_llm: bool = True  # False: template explanations only

@@ -274,9 +274,9 @@ def markdown(result: dict, args) -> str:
         f"From leave-last-out validation, among the strategies `chat.settings` accepts: `fusion={choice['fusion']}`, "
         + (f"`cf_weight={choice['cf_weight']}`, " if choice["cf_weight"] is not None else f"(cascade keep={choice['keep']}), ")
         + f"`candidates={choice['candidates']}`. The chat ships these and the ALS configuration. Its `cf_weight` is the "
-        "CF share once three liked titles back the prior (offline users have dozens); with fewer the ranker scales it "
+        "CF share once three liked titles back the prior (offline users have dozens); with one or two the ranker scales it "
         "to a third per title (`ranking.ranker.evidence_weight`), because one liked title at the full share pulls in "
-        "popular, off-topic items. The simulation below runs the product as shipped.",
+        "popular, off-topic items; with none, the well-liked prior keeps the whole share. The simulation below runs the product as shipped.",
         "",
         "## 2. Simulated conversations",
         "",

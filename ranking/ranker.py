@@ -26,10 +26,14 @@ def evidence_weight(cf_weight: float, n_liked: int) -> float:
     """The CF prior's share grows with the liked titles it was folded in from.
 
     One liked title is a thin basis for collaborative filtering (it pulls in whatever is popular
-    with that title's fans), three are a profile; with none, the prior is popularity. The share is
-    cf_weight x max(1, min(n, 3)) / 3.
+    with that title's fans), three are a profile: with n titles the share is cf_weight x min(n, 3) / 3.
+    With none, the prior is how many people liked each item, and the text it is fused with holds only
+    a few recognised wishes: the prior keeps the whole share (on recorded conversations, where most
+    seekers name no catalog title, this finds what people recommend far more often).
     """
-    return cf_weight * max(1, min(n_liked, FULL_EVIDENCE)) / FULL_EVIDENCE
+    if n_liked == 0:
+        return cf_weight
+    return cf_weight * min(n_liked, FULL_EVIDENCE) / FULL_EVIDENCE
 
 
 @dataclass

@@ -42,7 +42,8 @@ def test_cf_share_grows_with_the_liked_titles():
     from ranking.ranker import evidence_weight
 
     shares = [evidence_weight(0.6, n) for n in range(6)]
-    assert shares[0] == shares[1] == pytest.approx(0.2)  # popularity, or one title: a third
+    assert shares[0] == pytest.approx(0.6)  # nothing liked: the well-liked prior keeps its share
+    assert shares[1] == pytest.approx(0.2)  # one title: a third
     assert shares[2] == pytest.approx(0.4)
     assert shares[3] == shares[5] == pytest.approx(0.6)  # three titles are a profile
 
