@@ -36,13 +36,16 @@ def clarifying_question(catalog: Catalog, pending: Clarification, again: bool = 
 def mention_notes(catalog: Catalog, u: Understanding) -> list[str]:
     """Say what a reference to the shown items ("the second one") or an answer to our question was taken as."""
     verbs = {"liked": "you liked", "disliked": "you didn't like", "seen": "you've seen", "unseen": "you haven't seen",
-             "interested": "you'd like to see"}
-    by_verb: dict[str, list[str]] = {}
+             "interested": "you're interested in"}
+    last_word: dict[str, str] = {}  # the latest word about an item is the one that stands
     for m in u.mentions:
         if m.source in ("shown", "choice"):
             name = catalog[m.item_ids[0]].display
-            if name not in by_verb.setdefault(m.sentiment, []):
-                by_verb[m.sentiment].append(name)
+            last_word.pop(name, None)
+            last_word[name] = m.sentiment
+    by_verb: dict[str, list[str]] = {}
+    for name, sentiment in last_word.items():
+        by_verb.setdefault(sentiment, []).append(name)
     return [f"Noted: {verbs[s]} {', '.join(names)}." for s, names in by_verb.items()]
 
 

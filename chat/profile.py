@@ -11,6 +11,7 @@ def entries(state: SessionState, catalog: Catalog) -> list[str]:
     out = [f"Liked: {catalog[i].display}" for i in state.liked]
     out += [f"Disliked: {catalog[i].display}" for i in state.disliked]
     out += [f"Seen: {catalog[i].display}" for i in state.seen]
+    out += [f"Interested in: {catalog[i].display}" for i in state.interested]
     out += [f"Only genre: {g}" for g in sorted(state.genres_only)]
     out += [f"Wants genre: {g}" for g in sorted(state.genres_wanted - state.genres_only)]
     out += [f"No genre: {g}" for g in sorted(state.genres_excluded)]
@@ -27,7 +28,7 @@ def forget(state: SessionState, catalog: Catalog, entry: str) -> bool:
     if entry not in entries(state, catalog):
         return False
     kind, _, value = entry.partition(": ")
-    buckets = {"Liked": state.liked, "Disliked": state.disliked, "Seen": state.seen}
+    buckets = {"Liked": state.liked, "Disliked": state.disliked, "Seen": state.seen, "Interested in": state.interested}
     if kind in buckets:
         bucket = buckets[kind]
         bucket[:] = [i for i in bucket if catalog[i].display != value]

@@ -26,7 +26,7 @@ class SessionState:
     liked: list[int] = field(default_factory=list)
     disliked: list[int] = field(default_factory=list)
     seen: list[int] = field(default_factory=list)
-    interested: list[int] = field(default_factory=list)  # not seen, but "sounds good": a taste signal, still recommendable
+    interested: list[int] = field(default_factory=list)  # "sounds good", "have you seen X?": a taste signal, still recommendable
     related: list[int] = field(default_factory=list)  # catalog relatives of liked titles it lacks (a sequel, a remake)
     shown: list[int] = field(default_factory=list)  # every item recommended so far
     fresh_items: list[int] = field(default_factory=list)  # named by the other side since the user last spoke
@@ -136,7 +136,7 @@ class SessionState:
         if self.seen:
             parts.append("Has seen " + ", ".join(_names(catalog, self.seen)) + ".")
         if self.interested:
-            parts.append("Would like to see " + ", ".join(_names(catalog, self.interested)) + ".")
+            parts.append("Interested in " + ", ".join(_names(catalog, self.interested)) + ".")
         if self.moods:
             parts.append("Wants something " + ", ".join(self.moods) + ".")
         if self.genres_only:

@@ -61,6 +61,11 @@ def cmd_redial(args) -> dict:
 
     modes = ("replay",) if args.replay else ("live",) if args.live else ("replay", "live")
     result = redial.run(args.file, args.data, args.cache_dir, modes, args.k, not args.no_progress, args.dump, args.limit)
+    if args.results:
+        from evaluation.report import _git_commit
+
+        command = "python -m evaluation redial" + (" --replay" if args.replay else " --live" if args.live else "")
+        redial.write_section(args.results, redial.markdown(result, command, _git_commit()))
     return result, redial.format_table
 
 
@@ -111,6 +116,8 @@ def _redial_args(p):
     p.add_argument("--k", type=int, default=50, help="picks in the replay answer (default 50)")
     p.add_argument("--dump", type=Path, default=None, help="write one JSON line per case: picks, state, target rank")
     p.add_argument("--limit", type=int, default=None, help="only the first N cases")
+    p.add_argument("--results", type=Path, default=None,
+                   help="also write the table into this RESULTS.md, in place of its ReDial section (e.g. docs/RESULTS.md)")
 
 
 def _report_args(p):

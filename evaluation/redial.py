@@ -169,3 +169,42 @@ def format_table(result: dict) -> str:
         lines.append(f"live (every seeker turn answered with {result['live_k']} new picks): "
                      f"target among the picks of some turn in {result['live_hit_share']:.1%} of cases")
     return "\n".join(lines)
+
+
+SECTION = "## 5. Recorded conversations (ReDial)"
+
+
+def markdown(result: dict, command: str, commit: str) -> list[str]:
+    """The RESULTS.md section for one run."""
+    keys = [f"recall@{k}" for k in RECALL_AT] + ["ndcg@10", "mrr"]
+    L = [SECTION, "",
+         f"Measured by `{command}` at commit {commit}, on {result['cases']} cases of `{Path(result['file']).name}` "
+         "(real movie-seeking conversations between two people; the target is the movie the human recommender "
+         "suggested next and the seeker liked). No LLM; seeds do not apply (no sampling).", ""]
+    if "replay" in result:
+        L += ["Replay: every recorded turn updates the state (the seeker's as the user, the other person's as the "
+              f"assistant), then one answer of {result['k']} picks. Baselines exclude every movie named in the conversation.", "",
+              "| method | " + " | ".join(keys) + " |", "|---" + "|---:" * len(keys) + "|"]
+        for name, m in result["replay"].items():
+            L.append(f"| {name} | " + " | ".join(f"{m[k]:.4f}" for k in keys) + " |")
+        L += ["", f"Answers with no picks: {result['no_picks_share']:.1%}."]
+    if "live_hit_share" in result:
+        L += ["", f"Live: every seeker turn answered with {result['live_k']} new picks (never repeated), as the chat runs: "
+              f"the target is among the picks of some turn in **{result['live_hit_share']:.1%}** of cases."]
+    return L + [""]
+
+
+def write_section(path: Path, lines: list[str]) -> None:
+    """Put the section into RESULTS.md in place of the old one (or before the notes), leaving the rest as it is."""
+    text = path.read_text(encoding="utf-8") if path.is_file() else "# Evaluation results\n"
+    block = "\n".join(lines)
+    if SECTION in text:
+        start = text.index(SECTION)
+        nxt = text.find("\n## ", start + len(SECTION))
+        text = text[:start] + block + ("\n" + text[nxt + 1:] if nxt >= 0 else "")
+    elif "\n## Notes" in text:
+        at = text.index("\n## Notes") + 1
+        text = text[:at] + block + "\n" + text[at:]
+    else:
+        text = text.rstrip("\n") + "\n\n" + block
+    path.write_text(text, encoding="utf-8")

@@ -12,7 +12,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from evaluation import latency, offline, scale, simulate
+from evaluation import latency, offline, redial, scale, simulate
 
 PRODUCT_FUSIONS = ("weighted", "rrf", "cascade")  # what chat.settings accepts
 
@@ -63,7 +63,11 @@ def run(args, progress=True) -> dict:
     t = time.perf_counter()
     lat = latency.run(args.cache_dir, args.turns, 3, args.startup, progress, args.data)
     timings["latency"] = time.perf_counter() - t
-    result = {"command": "report", "offline": off, "simulate": sim, "scale": sc, "latency": lat, "product_choice": choice,
+    t = time.perf_counter()
+    rd = redial.run(None, args.data, args.cache_dir, progress=progress) if redial.DEFAULT_FILE.is_file() else None
+    timings["redial"] = time.perf_counter() - t
+    result = {"command": "report", "offline": off, "simulate": sim, "scale": sc, "latency": lat, "redial": rd,
+              "product_choice": choice,
               "seconds": {k: round(v, 1) for k, v in timings.items()}, "machine": machine()}
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -77,6 +81,7 @@ def run(args, progress=True) -> dict:
 def format_table(result: dict) -> str:
     return "\n\n".join([offline.format_table(result["offline"]), simulate.format_table(result["simulate"]),
                         scale.format_table(result["scale"]), latency.format_table(result["latency"]),
+                        redial.format_table(result["redial"]) if result.get("redial") else "ReDial: no file",
                         f"wrote {result['written']}"])
 
 
@@ -336,6 +341,8 @@ def markdown(result: dict, args) -> str:
               + ", ".join(f"{k} {v}" for k, v in g.items()) + "."]
     L += ["", "![latency per stage](latency_by_stage.png)" if sc["latency"] else "", ""]
     L += latency_markdown(result["latency"])
+    if result.get("redial"):
+        L += redial.markdown(result["redial"], "python -m evaluation report", _git_commit())
     L += ["## Notes", "", NOTES.strip(), _scale_note(sc), ""]
     return "\n".join(L)
 

@@ -33,6 +33,20 @@ _APOSTROPHE_LESS = re.compile(
     flags=re.IGNORECASE)
 
 
+_FRANCHISE = {"franchise", "series", "trilogy", "saga", "movies", "films", "sequels"}
+
+
+def _written_as_title(message: str, phrase: str) -> bool:
+    """Whether the user wrote a phrase as a title: capitalized or quoted ("I loved Zorgon Blasters"), so that an
+    unknown one is worth reporting; "I watched with my friends" is no title."""
+    words = phrase.split()
+    m = re.search(r"[\W_]*".join(re.escape(w) for w in words), message, flags=re.IGNORECASE) if words else None
+    if m is None:
+        return False
+    quoted = message[max(0, m.start() - 1):m.start()] in "\"'“‘«" and m.start() > 0
+    return quoted or m.group(0)[:1].isupper()
+
+
 def _with_apostrophe(m: re.Match) -> str:
     if m.group(2):
         return m.group(1) + "n't"
@@ -88,6 +102,11 @@ def understand(message: str, linker: TitleLinker, state=None) -> Understanding:
         elif m.missing:
             if m.missing not in result.missing_titles:
                 result.missing_titles.append(m.missing)
+        elif m.ambiguous and m.end < len(words) and words[m.end] in _FRANCHISE:
+            # "the Die Hard franchise": the whole series, no question about which one
+            said = {"liked": "interested", "unseen": "interested"}.get(sentiment, sentiment)
+            result.mentions += [MentionSignal(linker.same_movie[c], m.text, said) for c in m.candidates]
+            taken.add(m.end)
         elif m.ambiguous:
             result.ambiguous.append(Ambiguity(m.text, m.candidates, sentiment))
         else:
@@ -112,7 +131,8 @@ def understand(message: str, linker: TitleLinker, state=None) -> Understanding:
                 else:
                     result.mentions.append(MentionSignal(fuzzy.item_ids, fuzzy.text, sentiment, fuzzy=True))
                 rest = rest.replace(phrase, " ", 1)
-            elif report and len(phrase.split()) <= 6 and not phrase.startswith(("a ", "an ")) and phrase not in result.unknown_titles:
+            elif (report and len(phrase.split()) <= 6 and not phrase.startswith(("a ", "an ")) and phrase not in result.unknown_titles
+                  and _written_as_title(message, phrase)):
                 # ("something like a road trip" describes, it names nothing)
                 result.unknown_titles.append(phrase)
                 rest = rest.replace(phrase, " ", 1)  # an unknown title is not a mood

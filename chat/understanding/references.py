@@ -84,6 +84,8 @@ def _references(words: list[str], taken: set[int], last_items: list[int], titles
     for m in _ALL.finditer(text):
         a = len(text[:m.start()].split())
         b = a + len(m.group(0).split())
+        if any(t.end <= a for t in titles) and not m.group(0).startswith("none"):
+            continue  # "the Die Hard movies ... all of them": about the titles just named, not the last reply
         add(a, b, last_items, none_of=m.group(0).startswith("none"))
     for i, w in enumerate(words):
         nxt = words[i + 1] if i + 1 < n else ""

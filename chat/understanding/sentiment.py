@@ -17,7 +17,9 @@ _UNSEEN_BEFORE = re.compile(
     r"\b(haven t|have not|never|not|didn t|did not|don t|do not) (yet |actually |ever )?(seen|watched|see|watch|heard of|know)\b"
     r"|\bnever heard of\b"
 )
-_SEEN_BEFORE = re.compile(r"\b(seen|watched|saw|already|know|familiar with)\b")
+_SEEN_BEFORE = re.compile(r"\b(seen|watched|saw|already|know|familiar with|did see|did watch)\b")
+# "Have you seen Jaws?", "do you know Heat?": the user brings a title up, a sign of interest in it.
+_ASKED_ABOUT = re.compile(r"\byou (ever |also |already )?(seen|watched|saw|see|watch|like|liked|love|loved|know|heard of|enjoy|enjoyed)\s*$")
 _POS_BEFORE = re.compile(
     r"\b(lov(e|ed|ing)|lik(e|ed)|enjoy(ed)?|ador(e|ed)|fan of|favou?rite|great|similar to|more like|"
     r"interested in|go with|i ll take|i ll watch|let s watch|let s do|want|pick|choose|take)\b"
@@ -51,6 +53,8 @@ def _clause_start(words: list[str], start: int, floor: int) -> int:
 
 
 def _sentiment(before: str, after: str, inherit: str | None) -> str:
+    if _ASKED_ABOUT.search(before) and not _NEG_AFTER.search(after):
+        return "interested"
     if _NEG_AFTER.search(after):
         return "disliked"
     if _POS_AFTER.search(after):

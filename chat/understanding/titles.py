@@ -22,7 +22,8 @@ _NOT_A_TITLE_START = re.compile(
     r"^(and|or|but|then|it|them|that|this|those|these|one|ones|the one|the first|the second|the last|some|something|anything|"
     r"movies|films|a movie|a film|most|all|every|to|when|how|what|more|less|a lot|lots|very|so|too|much|many|"
     r"any|him|her|you|me|watching|seeing|your|their|his|the third|the fourth|the fifth|number|none|both|either|neither|"
-    r"stuff|things|yours|mine|my|our|i|we|they|he|she)\b"
+    r"stuff|things|yours|mine|my|our|i|we|they|he|she|with|for|in|on|at|by|about|from|of|as|because|if|until|"
+    r"lately|recently|before|last|yesterday|today|tonight)\b"
 )
 
 

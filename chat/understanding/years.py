@@ -21,6 +21,11 @@ _PART_OF_DECADE = {"early": (0, 3), "mid": (3, 6), "late": (6, 9)}
 # The user restricts a period rather than leaning towards it: "only from the 80s", "nothing but 90s films".
 # "that is a classic": a verdict on a title, no wish for old films.
 _IS_A_CLASSIC = re.compile(r"\b(is|s|was|were|are|such)\s+(a |an |such a |real |true |total |an absolute )*(real |true |total )?classics?\b")
+# Asking for old films ("a classic", "some old movies", "classic films"), as opposed to praising one
+# ("the classics are good like X", "my favorite and a classic"), which recorded talk is full of.
+_CLASSIC_WISH = re.compile(
+    r"\b(old movies|old films|oldies|black and white|older movies|older films|classic (movies|films)|"
+    r"(a|some|any|an|more|old|good old|watch a|want a) (good |real )?(old )?classics?)\b")
 _RESTRICT = re.compile(r"\b(only|just|nothing but|exclusively|strictly|solely|must be|has to be|have to be)\b")
 
 
@@ -72,7 +77,7 @@ def _read_period(text: str) -> YearSignal | None:
         year = int(m[1])
         if 1800 <= year <= 2100:
             return YearSignal(year, year, text=m[0], soft=True)
-    if re.search(r"\b(classic|classics|old movies|old films|oldies|black and white)\b", text) and not _IS_A_CLASSIC.search(text):
+    if _CLASSIC_WISH.search(text) and not _IS_A_CLASSIC.search(text):
         return YearSignal(year_max=1979, text="classic", soft=True)
     if re.search(r"\b(older|earlier|not so new|less recent)\b", text):
         return YearSignal(relative="older", text="older")
