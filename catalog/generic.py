@@ -60,12 +60,16 @@ class GenericLoader(CatalogLoader):
     def _file(folder: Path, given: str | None, stem: str, spec) -> Path:
         if given:
             path = Path(given).expanduser()
-            return path if path.is_absolute() else folder / path
+            path = path if path.is_absolute() else folder / path
+            if not path.is_file():
+                raise CatalogError(path, f"not found (named as [{stem}] file in {spec.path}).",
+                                   "check the file name; a relative name is read from the data folder " + str(folder))
+            return path
         found = table_file(folder, stem)
         if found is None:
-            where = f"{spec.path}: [{stem}] file is not set, and " if spec.path else ""
-            raise CatalogError(folder / f"{stem}.csv", f"{where}no {stem}.csv, {stem}.tsv or {stem}.jsonl in the folder; found "
-                                                       f"{listing(sorted(p.name for p in folder.iterdir()))}.",
+            unset = f"[{stem}] file is not set in {spec.path.name}, and " if spec.path else ""
+            raise CatalogError(folder, f"{unset}there is no {stem}.csv, {stem}.tsv or {stem}.jsonl here; found "
+                                       f"{listing(sorted(p.name for p in folder.iterdir()))}.",
                                f"name the file in a catalog spec ([{stem}] file = \"...\") or rename it")
         return found
 

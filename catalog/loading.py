@@ -41,9 +41,9 @@ def detect(folder: Path) -> type[CatalogLoader]:
         if loader.detect(folder):
             return loader
     found = sorted(p.name for p in folder.iterdir())
-    expected = "; ".join(f"{loader.expects} ({name})" for name, loader in LOADERS.items())
+    expected = "; ".join(f"{name}: {loader.expects}" for name, loader in LOADERS.items())
     raise CatalogError(folder, f"holds no catalog I can read. Found: {listing(found)}. Expected a catalog spec "
-                               f"({' or '.join(SPEC_NAMES)}), or {expected}.",
+                               f"({listing(SPEC_NAMES)}) or the files of a format ({expected}).",
                        "add a catalog.toml that names your files and columns (README: 'Your own catalog')")
 
 

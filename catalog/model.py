@@ -81,6 +81,7 @@ class Catalog:
     noun: str = "item"  # what one item is called in replies and prompts: "movie", "book", "product"
     nouns: str = ""  # its plural when not regular ("" -> plural(noun))
     category_label: str = "category"  # what a category is called: "genre" for movies
+    category_labels: str = ""  # its plural when not regular ("" -> plural(category_label))
     # category -> words that describe it, added to each item's text for the embedder
     category_words: dict[str, str] = field(default_factory=dict)
     # words people use -> a category name ("sci fi" -> "Sci-Fi"); the category names themselves need no entry
@@ -89,6 +90,7 @@ class Catalog:
 
     def __post_init__(self) -> None:
         self.nouns = self.nouns or plural(self.noun)
+        self.category_labels = self.category_labels or plural(self.category_label)
 
     def __len__(self) -> int:
         return len(self.items)
@@ -98,7 +100,7 @@ class Catalog:
 
     def document(self, item: Item) -> str:
         """The item's text for the embedder, with this catalog's words per category."""
-        return item.document(self.category_words, plural(self.category_label).capitalize())
+        return item.document(self.category_words, self.category_labels.capitalize())
 
     def by_source_id(self, source_id) -> Item | None:
         """The item with the catalog's own id (as in its files), or None."""

@@ -3,7 +3,7 @@
     # shop/catalog.toml
     name = "shop"
     noun = "product"                 # "movie", "book", "product"; the plural is derived ("nouns" to override)
-    category_label = "category"      # what the categories are called: "genre" for movies
+    category_label = "category"      # what a category is called: "genre" for movies ("category_labels" for the plural)
     [items]
     file = "products.csv"            # CSV, TSV or JSONL
     id = "sku"
@@ -67,6 +67,7 @@ class CatalogSpec:
     noun: str | None = None
     nouns: str | None = None
     category_label: str | None = None
+    category_labels: str | None = None
     category_words: dict[str, str] = field(default_factory=dict)
     category_synonyms: dict[str, str] = field(default_factory=dict)
     items: ItemsSpec = field(default_factory=ItemsSpec)
@@ -84,10 +85,12 @@ class CatalogSpec:
         for name in ("name", "noun", "category_label"):
             if getattr(self, name):
                 setattr(catalog, name, getattr(self, name))
-        if self.noun or self.nouns:
-            from catalog.model import plural
+        from catalog.model import plural
 
+        if self.noun or self.nouns:
             catalog.nouns = self.nouns or plural(catalog.noun)
+        if self.category_label or self.category_labels:
+            catalog.category_labels = self.category_labels or plural(catalog.category_label)
         if self.category_words:
             catalog.category_words = {**catalog.category_words, **self.category_words}
         if self.category_synonyms:
@@ -128,9 +131,8 @@ def _fill(path: Path, target, raw: dict, section: str, skip: set[str] = frozense
     for key, value in raw.items():
         if key not in known:
             close = difflib.get_close_matches(str(key), list(known), n=1)
-            hint = f"did you mean '{close[0]}'? " if close else ""
             raise CatalogError(path, f"{where}has an unknown key '{key}'; known keys: {listing(known, 20)}.",
-                               f"{hint}remove or rename the key")
+                               f"did you mean '{close[0]}'? Rename the key." if close else "remove or rename the key")
         current = getattr(target, key)
         if isinstance(current, (ItemsSpec, InteractionsSpec)):
             if not isinstance(value, dict):

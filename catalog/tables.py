@@ -123,14 +123,15 @@ def timestamps(path: Path, frame, column: str, section: str) -> np.ndarray:
 
     raw = frame[column].astype(str).str.strip()
     as_number = pd.to_numeric(raw.replace("", np.nan), errors="coerce")
-    if as_number.notna().sum() == (raw != "").sum():
-        return as_number.fillna(0).to_numpy(dtype=np.int64)
-    dates = pd.to_datetime(raw.replace("", None), errors="coerce", utc=True, format="mixed")
-    bad = dates.isna() & (raw != "")
-    if bad.any():
-        row = int(np.flatnonzero(bad.to_numpy())[0])
-        raise CatalogError(path, f"line {line_of(path, row)}: column '{column}' ([{section}] timestamp) holds "
-                                 f"'{raw.iloc[row]}', neither seconds since 1970 nor a date.",
-                           "write seconds or ISO dates (2019-05-01 10:00), or leave the cell empty")
-    seconds = (dates - pd.Timestamp("1970-01-01", tz="UTC")) // pd.Timedelta(seconds=1)
-    return seconds.fillna(0).to_numpy(dtype=np.int64)
+    seconds = as_number.fillna(0).to_numpy(dtype=np.int64)
+    dated = as_number.isna() & (raw != "")  # values that are no number are read as dates
+    if dated.any():
+        dates = pd.to_datetime(raw[dated], errors="coerce", utc=True, format="mixed")
+        if dates.isna().any():
+            row = int(np.flatnonzero(dated.to_numpy())[int(np.flatnonzero(dates.isna().to_numpy())[0])])
+            raise CatalogError(path, f"line {line_of(path, row)}: column '{column}' ([{section}] timestamp) holds "
+                                     f"'{raw.iloc[row]}', neither seconds since 1970 nor a date.",
+                               "write seconds or ISO dates (2019-05-01 10:00), or leave the cell empty")
+        epoch = pd.Timestamp("1970-01-01", tz="UTC")
+        seconds[dated.to_numpy()] = ((dates - epoch) // pd.Timedelta(seconds=1)).to_numpy(dtype=np.int64)
+    return seconds
