@@ -35,3 +35,25 @@ ML100K_GENRES = (
     "unknown", "Action", "Adventure", "Animation", "Children's", "Comedy", "Crime", "Documentary", "Drama",
     "Fantasy", "Film-Noir", "Horror", "Musical", "Mystery", "Romance", "Sci-Fi", "Thriller", "War", "Western",
 )
+
+# Words people use for a genre -> the genre (MovieLens' default [category_synonyms]). The genre names
+# themselves, their plurals and singulars need no entry: chat.understanding.categories derives them.
+MOVIE_CATEGORY_SYNONYMS: dict[str, str] = {
+    "science fiction": "Sci-Fi", "sci fi": "Sci-Fi", "scifi": "Sci-Fi",
+    "film noir": "Film-Noir", "noir": "Film-Noir",
+    "love story": "Romance", "love stories": "Romance", "rom com": "Romance", "romcom": "Romance",
+    "romantic": "Romance", "romances": "Romance",
+    "adventures": "Adventure",
+    "animated": "Animation", "cartoon": "Animation", "cartoons": "Animation",
+    "kids": "Children's", "children": "Children's", "childrens": "Children's", "family": "Children's",
+    "comedies": "Comedy", "funny": "Comedy", "hilarious": "Comedy", "laugh": "Comedy",
+    "gangster": "Crime", "gangsters": "Crime", "heist": "Crime", "mafia": "Crime",
+    "documentaries": "Documentary",
+    "dramas": "Drama",
+    "magic": "Fantasy",
+    "scary": "Horror", "slasher": "Horror", "slashers": "Horror",
+    "musicals": "Musical",
+    "mysteries": "Mystery", "whodunit": "Mystery",
+    "thrillers": "Thriller", "suspense": "Thriller",
+    "westerns": "Western", "cowboy": "Western", "cowboys": "Western",
+}

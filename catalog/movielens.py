@@ -16,7 +16,7 @@ import numpy as np
 from catalog.base import CatalogLoader, interactions_from_columns, interactions_from_lists, require_file
 from catalog.errors import CatalogError, listing
 from catalog.model import Catalog, Interactions, Item
-from catalog.movie_words import ML100K_GENRES, MOVIE_CATEGORY_WORDS
+from catalog.movie_words import ML100K_GENRES, MOVIE_CATEGORY_SYNONYMS, MOVIE_CATEGORY_WORDS
 
 # Trailing articles as MovieLens writes them: "Empire Strikes Back, The".
 _ARTICLE_SUFFIX = re.compile(r"^(?P<main>.*), (?P<article>The|A|An|Les|La|Le|L'|Il|El|Das|Die|Der|Lo)$")
@@ -45,9 +45,9 @@ def tidy_title(raw: str) -> tuple[str, int | None]:
 
 
 def movielens_catalog(items: list[Item], interactions: Interactions, name: str, source: str) -> Catalog:
-    """A catalog of movies: the noun, the genre label and the words per genre that MovieLens lacks."""
+    """A catalog of movies: the noun, the genre label, and the words per genre and for genres that MovieLens lacks."""
     return Catalog(items=items, interactions=interactions, name=name, noun="movie", category_label="genre",
-                   category_words=dict(MOVIE_CATEGORY_WORDS), source=source)
+                   category_words=dict(MOVIE_CATEGORY_WORDS), category_synonyms=dict(MOVIE_CATEGORY_SYNONYMS), source=source)
 
 
 def _read_text(path: Path) -> str:

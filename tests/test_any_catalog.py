@@ -1,0 +1,90 @@
+"""The same two-turn dialogue on four catalogs: ml-100k as shipped, ml-100k in grouplens' own layout, an
+ml-latest-style folder, and the generated product shop, whose right answers are known (catalog.demo_shop)."""
+
+import pytest
+from gradio_client import Client
+
+from chat.state import SessionState
+
+MOVIES = (["I loved Star Wars (1977) and Alien (1979); something tense tonight", "no horror"],
+          ["Star Wars (1977)", "Alien (1979)"], "Horror")
+SHOP = (["I loved the Trailwise Tent and the Ridgeline Headlamp; something for a weekend in the mountains",
+         "no electronics"], ["Trailwise Tent", "Ridgeline Headlamp"], "Electronics")
+
+
+def two_turns(rec, turns, use_llm=False):
+    state = SessionState()
+    return [rec.run_turn(state, t, use_llm=use_llm) for t in turns]
+
+
+@pytest.mark.parametrize("which", ["recommender", "ml100k_own_layout", "ml_latest", "shop_recommender"])
+def test_the_same_two_turns_on_every_catalog(which, request):
+    rec = request.getfixturevalue(which)
+    turns, liked, category = SHOP if which == "shop_recommender" else MOVIES
+    first, second = two_turns(rec, turns)
+    assert first["state"]["liked"] == liked
+    assert len(first["items"]) == 5 and not {i["title"] for i in first["items"]} & set(liked)
+    assert second["state"]["constraints"]["genres_excluded"] == [category]
+    assert len(second["items"]) == 5 and all(category not in i["genres"] for i in second["items"])
+    assert not {i["title"] for i in second["items"]} & {i["title"] for i in first["items"]}
+    for turn in (first, second):  # the catalog's own ids outside, the dense index inside
+        for item in turn["items"]:
+            assert rec.catalog.by_source_id(item["id"]).display == item["title"]
+
+
+def test_ml100k_in_its_own_layout_recommends_exactly_as_shipped(recommender, ml100k_own_layout):
+    assert ml100k_own_layout.index.collection_name == recommender.index.collection_name  # one cache for both
+    shipped, own = two_turns(recommender, MOVIES[0]), two_turns(ml100k_own_layout, MOVIES[0])
+    assert [[i["title"] for i in t["items"]] for t in own] == [[i["title"] for i in t["items"]] for t in shipped]
+
+
+def test_ml_latest_tags_reach_the_index(ml_latest):
+    catalog = ml_latest.catalog
+    star_wars = next(it for it in catalog.items if it.title == "Star Wars")
+    assert "space opera" in catalog.document(star_wars)
+    state = SessionState()
+    result = ml_latest.run_turn(state, "a space opera", use_llm=False)
+    assert "Star Wars (1977)" in [i["title"] for i in result["items"]][:3]
+
+
+def test_shop_picks_come_from_the_liked_products_taste_group(shop, shop_recommender):
+    camping = set(shop.groups["camping"])
+    first, second = two_turns(shop_recommender, SHOP[0])
+    for turn in (first, second):
+        assert {i["id"] for i in turn["items"]} <= camping, [i["title"] for i in turn["items"]]
+    # with no liked product yet, a wish alone finds the group through the descriptions
+    result = shop_recommender.run_turn(SessionState(), "something for baking bread", use_llm=False)
+    assert sum(i["id"] in shop.groups["baking"] for i in result["items"]) >= 4
+
+
+def test_shop_cf_fold_in_ranks_the_group_first(shop, shop_recommender):
+    catalog, cf = shop_recommender.catalog, shop_recommender.cf
+    liked = [catalog.by_source_id(s).id for s in shop.groups["gardening"][:2]]
+    scores = cf.scores(liked)
+    top = [catalog[int(i)].source_id for i in scores.argsort()[::-1] if int(i) not in liked][:10]
+    assert set(top) <= set(shop.groups["gardening"])
+
+
+def test_shop_linking_by_name_and_a_category_synonym(shop_recommender):
+    state = SessionState()
+    result = shop_recommender.run_turn(state, "I liked the greenthumb watering can, no gadgets", use_llm=False)
+    assert result["state"]["liked"] == ["Greenthumb Watering Can"]
+    assert result["state"]["constraints"]["genres_excluded"] == ["Electronics"]
+    assert result["items"] and all("Electronics" not in i["genres"] for i in result["items"])
+
+
+def test_shop_explanations_from_the_llm_name_only_catalog_products(shop_recommender):
+    first = two_turns(shop_recommender, SHOP[0][:1], use_llm=True)[0]
+    names = {it.title for it in shop_recommender.catalog.items}
+    for item in first["items"]:
+        assert item["why"].strip()
+        assert "movie" not in item["why"].lower()
+
+
+def test_the_app_serves_the_shop_with_descriptions_and_own_ids(shop, shop_server):
+    client = Client(shop_server, verbose=False)
+    history, *rest = client.predict(SHOP[0][0], api_name="/respond")
+    cards = [c for c in rest[:10] if c]
+    assert len(cards) == 5
+    assert all("camping, hiking and nights outdoors" in c for c in cards)  # each card shows its description
+    assert "Trailwise Tent" in rest[10]
