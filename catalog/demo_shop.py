@@ -77,6 +77,7 @@ SPEC = """\
 name = "demo-shop"
 noun = "product"
 category_label = "category"
+example = "I loved the Trailwise Tent and the Ridgeline Headlamp, no electronics"
 
 [items]
 file = "products.csv"

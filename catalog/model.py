@@ -87,6 +87,7 @@ class Catalog:
     # words people use -> a category name ("sci fi" -> "Sci-Fi"); the category names themselves need no entry
     category_synonyms: dict[str, str] = field(default_factory=dict)
     source: str = ""  # where it was read from, and as what format (for messages)
+    example: str = ""  # a first message to show people ("" -> one naming the two most popular items)
 
     def __post_init__(self) -> None:
         self.nouns = self.nouns or plural(self.noun)
@@ -97,6 +98,19 @@ class Catalog:
 
     def __getitem__(self, item_id: int) -> Item:
         return self.items[item_id]
+
+    @cached_property
+    def example_request(self) -> str:
+        """What a first message could say: the catalog's own example, else one naming its two best-known items."""
+        if self.example:
+            return self.example
+        top = [self.items[int(i)].title for i in np.argsort(-self.popularity, kind="stable")[:2]]
+        return "I loved " + " and ".join(top) if top else f"Show me a few {self.nouns}"
+
+    @property
+    def words(self) -> dict[str, str]:
+        """What templates say about this catalog: noun, nouns, example."""
+        return {"noun": self.noun, "nouns": self.nouns, "example": self.example_request}
 
     def document(self, item: Item) -> str:
         """The item's text for the embedder, with this catalog's words per category."""

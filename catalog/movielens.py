@@ -47,6 +47,7 @@ def tidy_title(raw: str) -> tuple[str, int | None]:
 def movielens_catalog(items: list[Item], interactions: Interactions, name: str, source: str) -> Catalog:
     """A catalog of movies: the noun, the genre label, and the words per genre and for genres that MovieLens lacks."""
     return Catalog(items=items, interactions=interactions, name=name, noun="movie", category_label="genre",
+                   example="I loved Star Wars and Alien, something tense tonight",
                    category_words=dict(MOVIE_CATEGORY_WORDS), category_synonyms=dict(MOVIE_CATEGORY_SYNONYMS), source=source)
 
 

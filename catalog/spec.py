@@ -3,6 +3,7 @@
     # shop/catalog.toml
     name = "shop"
     noun = "product"                 # "movie", "book", "product"; the plural is derived ("nouns" to override)
+    example = "I loved the Trailwise Tent, no electronics"   # optional: a first message to show people
     category_label = "category"      # what a category is called: "genre" for movies ("category_labels" for the plural)
     [items]
     file = "products.csv"            # CSV, TSV or JSONL
@@ -68,6 +69,7 @@ class CatalogSpec:
     nouns: str | None = None
     category_label: str | None = None
     category_labels: str | None = None
+    example: str | None = None  # a first message to show people
     category_words: dict[str, str] = field(default_factory=dict)
     category_synonyms: dict[str, str] = field(default_factory=dict)
     items: ItemsSpec = field(default_factory=ItemsSpec)
@@ -82,7 +84,7 @@ class CatalogSpec:
 
     def apply(self, catalog):
         """The catalog with what the spec says about it (noun, label, words, synonyms, name) put on top."""
-        for name in ("name", "noun", "category_label"):
+        for name in ("name", "noun", "category_label", "example"):
             if getattr(self, name):
                 setattr(catalog, name, getattr(self, name))
         from catalog.model import plural

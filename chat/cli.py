@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
                         format="%(asctime)s %(name)s %(message)s")
-    from chat.recommender import Recommender
+    from chat.recommender import Recommender, public
     from chat.state import SessionState
 
     try:
@@ -104,5 +104,5 @@ def main(argv: list[str] | None = None) -> int:
         for result in run_dialogue(recommender, state, dialogue["turns"], replay=args.replay):
             if args.dialogues:
                 result = {"dialogue": dialogue.get("id"), **result}
-            print(json.dumps(result, ensure_ascii=False), flush=True)
+            print(json.dumps(public(result), ensure_ascii=False), flush=True)
     return 0

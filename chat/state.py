@@ -158,6 +158,9 @@ class SessionState:
             "disliked": _names(catalog, self.disliked),
             "seen": _names(catalog, self.seen),
             "interested": _names(catalog, self.interested),
+            # the catalog's own ids of the same items, so a profile maps back to the catalog
+            "ids": {name: [catalog[i].source_id for i in bucket] for name, bucket in
+                    (("liked", self.liked), ("disliked", self.disliked), ("seen", self.seen), ("interested", self.interested))},
             "constraints": self.constraints(),
         }
         if self.pending:

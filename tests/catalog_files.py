@@ -44,7 +44,7 @@ def write_ml100k_layout(folder: Path) -> Path:
     return folder
 
 
-def write_ml_latest(folder: Path, movies: int = 300) -> Path:
+def write_ml_latest(folder: Path, movies: int = 200) -> Path:
     """movies.csv / ratings.csv / tags.csv with the `movies` most rated ml-100k movies, ml-latest's way."""
     folder.mkdir(parents=True, exist_ok=True)
     ratings = recbole_rows("inter")

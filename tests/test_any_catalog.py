@@ -1,9 +1,12 @@
 """The same two-turn dialogue on four catalogs: ml-100k as shipped, ml-100k in grouplens' own layout, an
 ml-latest-style folder, and the generated product shop, whose right answers are known (catalog.demo_shop)."""
 
+import re
+
 import pytest
 from gradio_client import Client
 
+from chat.recommender import public
 from chat.state import SessionState
 
 MOVIES = (["I loved Star Wars (1977) and Alien (1979); something tense tonight", "no horror"],
@@ -13,8 +16,9 @@ SHOP = (["I loved the Trailwise Tent and the Ridgeline Headlamp; something for a
 
 
 def two_turns(rec, turns, use_llm=False):
+    """The turns as the CLI prints them: items carry the catalog's own ids."""
     state = SessionState()
-    return [rec.run_turn(state, t, use_llm=use_llm) for t in turns]
+    return [public(rec.run_turn(state, t, use_llm=use_llm)) for t in turns]
 
 
 @pytest.mark.parametrize("which", ["recommender", "ml100k_own_layout", "ml_latest", "shop_recommender"])
@@ -53,7 +57,7 @@ def test_shop_picks_come_from_the_liked_products_taste_group(shop, shop_recommen
     for turn in (first, second):
         assert {i["id"] for i in turn["items"]} <= camping, [i["title"] for i in turn["items"]]
     # with no liked product yet, a wish alone finds the group through the descriptions
-    result = shop_recommender.run_turn(SessionState(), "something for baking bread", use_llm=False)
+    result = public(shop_recommender.run_turn(SessionState(), "something for baking bread", use_llm=False))
     assert sum(i["id"] in shop.groups["baking"] for i in result["items"]) >= 4
 
 
@@ -73,12 +77,28 @@ def test_shop_linking_by_name_and_a_category_synonym(shop_recommender):
     assert result["items"] and all("Electronics" not in i["genres"] for i in result["items"])
 
 
-def test_shop_explanations_from_the_llm_name_only_catalog_products(shop_recommender):
+def test_shop_explanations_from_the_llm_speak_of_products(shop_recommender):
     first = two_turns(shop_recommender, SHOP[0][:1], use_llm=True)[0]
-    names = {it.title for it in shop_recommender.catalog.items}
-    for item in first["items"]:
-        assert item["why"].strip()
-        assert "movie" not in item["why"].lower()
+    for item in first["items"]:  # the prompt names the catalog's noun, so the model writes about products
+        assert item["why"].strip() and not re.search(r"\b(movie|film)s?\b", item["why"], re.I), item["why"]
+
+
+@pytest.mark.parametrize("text, source", [
+    ('Take it along with the "Summit Pro 3000 Stove" for warm meals.', "template"),  # a product the shop lacks
+    ('Take it along with the "Ridgeline Headlamp" for the dark hours.', "llm"),  # one it has
+])
+def test_shop_explanations_name_only_catalog_products(shop_recommender, text, source):
+    from chat.explainer import Explainer
+    from test_explanations import ScriptedLLM
+
+    rec = shop_recommender
+    explainer = Explainer(rec.catalog, rec.cf, rec.linker, ScriptedLLM([text]))
+    state = SessionState()
+    state.mark(rec.catalog.by_source_id("SKU-1001").id, "liked")  # Trailwise Tent
+    finals = [e for e in explainer.explain([rec.catalog.by_source_id("SKU-1003")], state) if e.final]
+    assert [e.source for e in finals] == [source]
+    if source == "template":
+        assert "Summit" not in finals[0].text and "Trailwise Tent" in finals[0].text  # people who liked it also liked this
 
 
 def test_the_app_serves_the_shop_with_descriptions_and_own_ids(shop, shop_server):
