@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
 
         shop = write_shop(args.folder, customers=args.customers)
         print(f"wrote {shop.folder}: products.csv ({len(shop.names)} products), orders.jsonl, catalog.toml")
-        print(f"try: RECS_DATA={shop.spec} python -m chat --json \"I loved the Trailwise Tent\" \"no electronics\"")
+        print(f"try: RECS_DATA={shop.spec} RECS_CACHE_DIR=~/.cache/convrec-shop python -m chat --json \"I loved the Trailwise Tent\" \"no electronics\"")
         return 0
     p = argparse.ArgumentParser(prog="python -m catalog", description="Load a catalog and say what was read.")
     p.add_argument("path", type=Path, nargs="?", help="a catalog folder or a catalog spec (.toml/.yaml); default ml-100k")

@@ -108,7 +108,7 @@ class Catalog:
         return "I loved " + " and ".join(top) if top else f"Show me a few {self.nouns}"
 
     @property
-    def words(self) -> dict[str, str]:
+    def template_words(self) -> dict[str, str]:
         """What templates say about this catalog: noun, nouns, example."""
         return {"noun": self.noun, "nouns": self.nouns, "example": self.example_request}
 

@@ -74,10 +74,10 @@ class Explainer:
     def conversation(self, facts: Facts) -> list[dict]:
         """System, user, and the start of the answer: a 135M model stays on topic when the reply is begun for it."""
         return [
-            {"role": "system", "content": render("explain_system.j2", **self.catalog.words)},
+            {"role": "system", "content": render("explain_system.j2", **self.catalog.template_words)},
             {"role": "user", "content": render(
                 "explain_user.j2", request=facts.request, title=facts.item.display,
-                genres=list(facts.item.genres) or ["unknown"], shared_genres=facts.shared_genres, **self.catalog.words,
+                genres=list(facts.item.genres) or ["unknown"], shared_genres=facts.shared_genres, **self.catalog.template_words,
             )},
             {"role": "assistant", "content": render("explain_start.j2", title=facts.item.title)},
         ]

@@ -116,6 +116,7 @@ class Recommender:
     def warm_up(self) -> list[str]:
         """Load every model now (instead of on the first message) and say what is in use."""
         with self._lock:
+            self.catalog  # noqa: B018 - a catalog that cannot be read fails here, before any model loads
             # The LLM loads in a thread while the index and ALS model load here: start-up is mostly I/O.
             llm_loader = None
             if self.settings.use_llm:
@@ -136,7 +137,7 @@ class Recommender:
 
     def describe(self) -> list[str]:
         lines = [
-            f"catalog {self.catalog.name}: {len(self.catalog)} items, {len(self.catalog.interactions)} interactions",
+            f"catalog {self.catalog.name}: {len(self.catalog)} {self.catalog.nouns}, {len(self.catalog.interactions)} interactions",
             self.embedder.describe(),
             f"index ChromaDB {self.index.path} ({'built now' if self.index.built_now else 'reused'})",
             f"CF implicit ALS {self.cf.path.name} ({'trained now' if self.cf.trained_now else 'reused'})",
@@ -159,7 +160,7 @@ class Recommender:
         notes: list[str] = []
 
         if not text.strip():
-            yield self._finish(state, text, render("empty_message.j2", **self.catalog.words), [], timings, started)
+            yield self._finish(state, text, render("empty_message.j2", **self.catalog.template_words), [], timings, started)
             return
         if len(text) > MAX_MESSAGE_CHARS:
             notes.append(f"That was a long message: I read the first {MAX_MESSAGE_CHARS:,} characters.")
@@ -185,7 +186,7 @@ class Recommender:
             return
         if not self._has_signal(state):
             # Nothing to go on yet: well-liked picks, and one short question to learn more.
-            notes.append(render("need_more.j2", **self.catalog.words))
+            notes.append(render("need_more.j2", **self.catalog.template_words))
         yield from self._recommend(state, text, k, use_llm, notes, timings, started)
 
     def answer(self, state: SessionState, k: int | None = None, use_llm: bool | None = None) -> Iterator[TurnEvent]:
@@ -193,7 +194,7 @@ class Recommender:
         started = time.perf_counter()
         use_llm = self.settings.use_llm if use_llm is None else use_llm
         self._settle_pending(state)
-        notes = [] if self._has_signal(state) else [render("need_more.j2", **self.catalog.words)]
+        notes = [] if self._has_signal(state) else [render("need_more.j2", **self.catalog.template_words)]
         yield from self._recommend(state, "", k, use_llm, notes, _empty_timings(), started)
 
     def observe(self, state: SessionState, text: str) -> dict:

@@ -107,4 +107,12 @@ def test_the_app_serves_the_shop_with_descriptions_and_own_ids(shop, shop_server
     cards = [c for c in rest[:10] if c]
     assert len(cards) == 5
     assert all("camping, hiking and nights outdoors" in c for c in cards)  # each card shows its description
+    skus = [re.search(r"id (SKU-\d+)", c.replace("\\", "")).group(1) for c in cards]  # and the shop's own id
+    assert set(skus) <= set(shop.groups["camping"])
     assert "Trailwise Tent" in rest[10]
+
+
+def test_a_period_on_a_catalog_without_years_is_answered_not_applied(shop_recommender):
+    result = shop_recommender.run_turn(SessionState(), "I loved the Trailwise Tent, something from the 90s", use_llm=False)
+    assert "have no years" in result["reply"] and len(result["items"]) == 5
+    assert result["state"]["constraints"]["year_min"] is None

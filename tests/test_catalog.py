@@ -242,3 +242,19 @@ def test_duplicate_ids_and_unknown_format_and_misplaced_sections(tmp_path):
     assert "only the generic format reads" in _error(spec)
     spec.write_text('noun = "lamp"\n[items]\nfile = "missing.csv"\n')
     assert "missing.csv: not found" in _error(spec)
+
+
+def test_the_chat_stops_on_a_bad_catalog_before_loading_models(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    folder = _write_generic(tmp_path / "x", "sku,label\n1,Lamp\n", "user,sku\nu,1\n")
+    env = {**os.environ, "PYTHONPATH": str(root), "RECS_CACHE_DIR": str(tmp_path / "cache")}
+    proc = subprocess.run([sys.executable, "-m", "chat", "--data", str(folder), "--json", "hi"], cwd=root, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert "items.csv: has no title column" in proc.stderr and "Fix:" in proc.stderr
+    assert not (tmp_path / "cache").exists()  # nothing was built for a catalog that cannot be read
