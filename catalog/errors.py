@@ -15,6 +15,10 @@ class CatalogError(ValueError):
         super().__init__(f"{self.path}: {problem}" + (f" Fix: {fix}" if fix else ""))
 
 
+class CatalogNotFound(CatalogError, FileNotFoundError):
+    """A folder that holds no catalog in any known format (a FileNotFoundError too, as a missing folder is)."""
+
+
 def listing(names, limit: int = 12) -> str:
     """'a, b, c' (the first `limit`, then how many more), or '(none)'."""
     names = [str(n) for n in names]

@@ -11,7 +11,7 @@ import logging
 from pathlib import Path
 
 from catalog.base import CatalogLoader
-from catalog.errors import CatalogError, listing
+from catalog.errors import CatalogError, CatalogNotFound, listing
 from catalog.generic import GenericLoader
 from catalog.model import Catalog
 from catalog.movielens import MovieLens100kLoader, MovieLensLoader
@@ -42,7 +42,7 @@ def detect(folder: Path) -> type[CatalogLoader]:
             return loader
     found = sorted(p.name for p in folder.iterdir())
     expected = "; ".join(f"{name}: {loader.expects}" for name, loader in LOADERS.items())
-    raise CatalogError(folder, f"holds no catalog I can read. Found: {listing(found)}. Expected a catalog spec "
+    raise CatalogNotFound(folder, f"holds no catalog I can read. Found: {listing(found)}. Expected a catalog spec "
                                f"({listing(SPEC_NAMES)}) or the files of a format ({expected}).",
                        "add a catalog.toml that names your files and columns (README: 'Your own catalog')")
 

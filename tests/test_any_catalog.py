@@ -113,6 +113,8 @@ def test_the_app_serves_the_shop_with_descriptions_and_own_ids(shop, shop_server
 
 
 def test_a_period_on_a_catalog_without_years_is_answered_not_applied(shop_recommender):
-    result = shop_recommender.run_turn(SessionState(), "I loved the Trailwise Tent, something from the 90s", use_llm=False)
+    state = SessionState()
+    shop_recommender.run_turn(state, "I loved the Trailwise Tent", use_llm=False)
+    result = shop_recommender.run_turn(state, "something from the 90s", use_llm=False)
     assert "have no years" in result["reply"] and len(result["items"]) == 5
     assert result["state"]["constraints"]["year_min"] is None
