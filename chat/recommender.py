@@ -237,7 +237,7 @@ class Recommender:
         keep = [i for i in state.last_items if i != replace] if replace is not None else []
         want = 1 if replace is not None else (k or self.settings.k)
         t = time.perf_counter()
-        retrieval_text = state.retrieval_text()
+        retrieval_text = state.retrieval_text(self.catalog.nouns)
         text_vector = self.embedder.encode([retrieval_text])[0] if retrieval_text else None
         embed_ms = (time.perf_counter() - t) * 1000
         result = self.ranker.rank(RankRequest(text_vector, state.positives(), list(state.disliked), state.filters(), want,
@@ -341,14 +341,14 @@ class Recommender:
         if y.clear:
             state.year_min = state.year_max = state.prefer_year_min = state.prefer_year_max = None
             return []
+        if self.catalog.year_range is None:  # a catalog without years (a shop): a period cannot filter anything
+            return [f"The {self.catalog.nouns} in this catalog have no years, so I can't go by '{y.text or 'the year'}'."]
+        lo, hi = self.catalog.year_range
         shown_years = [self.catalog[i].year for i in state.last_items if self.catalog[i].year]
         if y.relative and not shown_years:
             # "Something older" with nothing shown to compare with leans the ranking; it cuts nothing off.
             state.prefer_year_min, state.prefer_year_max = (None, OLDER) if y.relative == "older" else (hi - NEWER_SPAN, None)
             return []
-        if self.catalog.year_range is None:  # a catalog without years (a shop): a period cannot filter anything
-            return [f"The {self.catalog.nouns} in this catalog have no years, so I can't go by '{y.text or 'the year'}'."]
-        lo, hi = self.catalog.year_range
         if y.relative:
             if y.relative == "older":
                 state.year_min, state.year_max = None, (min(shown_years) - 1) if shown_years else 1979

@@ -119,11 +119,11 @@ class SessionState:
             return None
         return self.last_items[index]
 
-    def retrieval_text(self) -> str:
+    def retrieval_text(self, nouns: str = "movies") -> str:
         """What the embedder reads: the wishes and wanted genres (liked items enter as vectors)."""
         parts = list(self.moods)
         if self.genres_wanted:
-            parts.append(" ".join(sorted(self.genres_wanted)) + " movies")
+            parts.append(" ".join(sorted(self.genres_wanted)) + " " + nouns)
         return ". ".join(parts)
 
     def preference_text(self, catalog: Catalog) -> str:
