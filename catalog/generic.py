@@ -88,11 +88,11 @@ class GenericLoader(CatalogLoader):
         else:
             extra_columns = [c for c in frame.columns if c not in used]
         ids = frame[col["id"]].astype(str).str.strip()
-        duplicated = ids[ids.duplicated(keep=False) & (ids != "")]
-        if len(duplicated):
-            rows = [line_of(path, int(r)) for r in np.flatnonzero(ids.duplicated(keep=False).to_numpy() & (ids != "").to_numpy())[:4]]
-            raise CatalogError(path, f"column '{col['id']}' (the item id) holds '{duplicated.iloc[0]}' more than once "
-                                     f"(lines {listing(rows)}).", "give every item its own id")
+        repeated = np.flatnonzero((ids.duplicated(keep=False) & (ids != "")).to_numpy())
+        if len(repeated):
+            lines = [line_of(path, int(r)) for r in repeated[:4]]
+            raise CatalogError(path, f"column '{col['id']}' (the item id) holds '{ids.iloc[repeated[0]]}' more than once "
+                                     f"(lines {listing(lines)}).", "give every item its own id")
         separators = DEFAULT_SEPARATORS if spec.separators is None else spec.separators
         records = frame.to_dict("records")
         items: list[Item] = []

@@ -23,10 +23,6 @@ class Item:
     extra: Mapping[str, object] = field(default_factory=dict, compare=False, hash=False)
 
     @property
-    def categories(self) -> tuple[str, ...]:
-        return self.genres
-
-    @property
     def display(self) -> str:
         """'The Empire Strikes Back (1980)'."""
         return f"{self.title} ({self.year})" if self.year else self.title
@@ -129,14 +125,6 @@ class Catalog:
     def genres(self) -> list[str]:
         """Every category in the catalog, sorted."""
         return sorted({g for it in self.items for g in it.genres})
-
-    @property
-    def categories(self) -> list[str]:
-        return self.genres
-
-    @cached_property
-    def has_descriptions(self) -> bool:
-        return any(it.description for it in self.items)
 
     @cached_property
     def popularity(self) -> np.ndarray:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 from chat.linker import TitleLinker, normalize
-from chat.understanding.categories import words_for
+from chat.understanding.categories import text_words_for, words_for
 from chat.understanding.genres import _read_genres
 from chat.understanding.wishes import read_wishes
 from chat.understanding.references import _WHY, _RESET, _Reference, _question, _references, _resolve_choice
@@ -121,5 +121,5 @@ def understand(message: str, linker: TitleLinker, state=None) -> Understanding:
 
     _read_genres(rest, result, categories)
     result.years = _read_years(rest)
-    result.wishes = read_wishes(rest)
+    result.wishes = read_wishes(rest, text_words_for(linker.catalog))
     return result

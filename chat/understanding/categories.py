@@ -1,10 +1,14 @@
-"""The words people use for each category of the loaded catalog, as one pattern per catalog.
+"""The catalog's own words: what people call each category, and the words its items are described with.
 
 Built from catalog data: every category name ("Sci-Fi" -> "sci fi", "Home & Kitchen" -> "home and
 kitchen"), its plural or singular ("toys" / "toy", "comedy" / "comedies"), and the catalog's
 `category_synonyms` ("gadgets" -> Electronics; MovieLens brings "scary" -> Horror and the rest).
 A synonym whose category the catalog spells differently still lands ("Children's" in ml-100k,
 "Children" in ml-latest), and one whose category the catalog lacks is dropped.
+
+The words of item descriptions and tags ("baking", "mountains") may be wishes too, next to the fixed
+vocabulary of `chat.understanding.wishes`: only words the catalog itself uses are kept, so nothing
+raw the user typed is quoted back. MovieLens as shipped has neither, so its wishes are unchanged.
 """
 
 from __future__ import annotations
@@ -72,3 +76,36 @@ def _cached(categories: tuple[str, ...], synonyms: tuple[tuple[str, str], ...]) 
 def words_for(catalog) -> CategoryWords:
     """The catalog's category words, built once per catalog content."""
     return _cached(tuple(catalog.genres), tuple(sorted(catalog.category_synonyms.items())))
+
+
+MIN_ITEMS_PER_WORD = 2  # a word from one item's text alone is more likely a name than a wish
+MAX_ZIPF = 5.0  # wordfreq's Zipf scale: words more common than this in English ("made", "great") say nothing
+
+
+def _text_words(catalog) -> re.Pattern | None:
+    from collections import Counter
+
+    from wordfreq import zipf_frequency
+
+    counts: Counter = Counter()
+    for item in catalog.items:
+        if item.description or item.tags:
+            counts.update(set(normalize(" ".join((item.description, *item.tags))).split()))
+    category_phrases = words_for(catalog).phrases
+    words = sorted(w for w, n in counts.items()
+                   if n >= MIN_ITEMS_PER_WORD and len(w) >= 4 and w.isalpha() and w not in category_phrases
+                   and zipf_frequency(w, "en") < MAX_ZIPF)
+    return re.compile(r"\b(" + "|".join(words) + r")\b") if words else None
+
+
+_TEXT_WORDS: dict[str, re.Pattern | None] = {}  # catalog fingerprint -> its pattern
+
+
+def text_words_for(catalog) -> re.Pattern | None:
+    """The words of the catalog's descriptions and tags a wish may use (None when it has neither), built once."""
+    key = catalog.fingerprint
+    if key not in _TEXT_WORDS:
+        if len(_TEXT_WORDS) >= 8:
+            _TEXT_WORDS.pop(next(iter(_TEXT_WORDS)))
+        _TEXT_WORDS[key] = _text_words(catalog)
+    return _TEXT_WORDS[key]
