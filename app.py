@@ -17,7 +17,7 @@ import time
 import gradio as gr
 
 from chat import profile
-from chat.presenter import card_markdown, escape, profile_markdown, reply_markdown
+from chat.presenter import card_markdown, escape, intro_markdown, page_title, profile_markdown, reply_markdown
 from chat.recommender import Recommender
 from chat.settings import Settings
 from chat.state import SessionState
@@ -63,7 +63,7 @@ class View:
         for n in range(MAX_CARDS):
             if n < len(self.cards):
                 c = self.cards[n]
-                text = card_markdown(n + 1, c["title"], c["genres"], self.whys[n], pending=not self.done)
+                text = card_markdown(n + 1, c, self.whys[n], pending=not self.done)
                 updates += [gr.update(visible=True), text]
             else:
                 updates += [gr.update(visible=False), ""]
@@ -73,7 +73,7 @@ class View:
 def profile_updates(recommender: Recommender, state: SessionState) -> list:
     snapshot = state.snapshot(recommender.catalog)
     choices = profile.entries(state, recommender.catalog)
-    return [profile_markdown(snapshot), gr.update(choices=choices, value=None)]
+    return [profile_markdown(snapshot, recommender.catalog.noun), gr.update(choices=choices, value=None)]
 
 
 def stream(recommender: Recommender, events, view: View, state: SessionState):
@@ -114,10 +114,9 @@ def react(recommender: Recommender, slot: int, sentiment: str, history, state):
 
 def build_app(recommender: Recommender) -> gr.Blocks:
     default_k = recommender.settings.k
-    with gr.Blocks(title=TITLE) as demo:
-        gr.Markdown(f"## {TITLE}\nSay what you like (\"I loved Star Wars and Alien, something tense tonight\"), "
-                    "then refine: \"something older\", \"no horror\", \"I've seen Aliens\". "
-                    "Or use the buttons on each pick.")
+    catalog = recommender.catalog
+    with gr.Blocks(title=page_title(catalog)) as demo:
+        gr.Markdown(f"## {page_title(catalog)}\n{intro_markdown(catalog)}")
         state = gr.State(None)
         with gr.Row():
             with gr.Column(scale=3):
@@ -143,7 +142,7 @@ def build_app(recommender: Recommender) -> gr.Blocks:
                     slots.append(group)
                     slot_texts.append(text)
                 gr.Markdown("### What I know about you")
-                prof = gr.Markdown(profile_markdown({}), elem_id="profile")
+                prof = gr.Markdown(profile_markdown({}, catalog.noun), elem_id="profile")
                 with gr.Row():
                     entry = gr.Dropdown(choices=[], label="Remove an entry", elem_id="entry", scale=3)
                     remove = gr.Button("Remove", elem_id="remove", scale=1)
@@ -172,7 +171,7 @@ def build_app(recommender: Recommender) -> gr.Blocks:
         remove.click(on_remove, [entry, state], [prof, entry, state], api_name="forget")
 
         def on_reset():
-            return [[], *View([]).card_updates(), profile_markdown({}), gr.update(choices=[], value=None), "",
+            return [[], *View([]).card_updates(), profile_markdown({}, catalog.noun), gr.update(choices=[], value=None), "",
                     SessionState()]
 
         reset.click(on_reset, None, outputs, api_name="reset")

@@ -1,70 +1,72 @@
-"""Plain data classes for items and interactions (no I/O here)."""
+"""Plain data classes for items, interactions and the catalog that holds them (no I/O here)."""
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Mapping
 
 import numpy as np
-
-# Words that describe what watching a genre feels like. They go into the text we
-# embed, so that a mood ("something tense", "make me laugh") lands near the
-# right items even though the catalog only has titles, years and genres.
-GENRE_WORDS: dict[str, str] = {
-    "Action": "action, fights, chases, explosions",
-    "Adventure": "adventure, quests, journeys, exploration",
-    "Animation": "animated, cartoon",
-    "Children's": "family friendly, for kids, children",
-    "Comedy": "comedy, funny, humorous, lighthearted, laughs",
-    "Crime": "crime, gangsters, heists, police",
-    "Documentary": "documentary, real events, non-fiction",
-    "Drama": "drama, emotional, serious",
-    "Fantasy": "fantasy, magic, myth",
-    "Film-Noir": "film noir, dark, detectives, cynical",
-    "Horror": "horror, scary, frightening, gore",
-    "Musical": "musical, songs, dancing",
-    "Mystery": "mystery, whodunit, puzzles",
-    "Romance": "romance, love story, romantic",
-    "Sci-Fi": "science fiction, sci-fi, space, future, aliens, technology",
-    "Thriller": "thriller, tense, suspense, gripping, edge of your seat",
-    "War": "war, soldiers, battles",
-    "Western": "western, cowboys, frontier",
-}
 
 
 @dataclass(frozen=True)
 class Item:
-    id: int  # dense index 0..n-1, the id used everywhere in this project
-    source_id: str  # the id in the dataset files
+    id: int  # dense index 0..n-1, used inside this project only; the outside sees source_id
+    source_id: str  # the catalog's own id, as in its files ("181", "B00X4WHP5E")
     title: str  # as people write it: "The Empire Strikes Back"
     year: int | None
-    genres: tuple[str, ...]
+    genres: tuple[str, ...]  # the catalog's categories (genres for movies)
+    description: str = ""
+    tags: tuple[str, ...] = ()  # free words people attached (MovieLens tags.csv, a product's keywords)
+    # Any other fields of the source row ("brand", "price"); shown, never used for ranking.
+    extra: Mapping[str, object] = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def display(self) -> str:
         """'The Empire Strikes Back (1980)'."""
         return f"{self.title} ({self.year})" if self.year else self.title
 
-    def document(self) -> str:
-        """The text that represents the item for the embedder."""
-        words = "; ".join(GENRE_WORDS.get(g, g.lower()) for g in self.genres)
-        genres = ", ".join(self.genres)
-        return f"{self.display}. Genres: {genres}. {words}."
+    def document(self, category_words: Mapping[str, str] | None = None, heading: str = "Genres") -> str:
+        """The text the embedder reads: title, categories and their words, description, tags.
+
+        'Alien (1979). Genres: Horror, Sci-Fi. horror, scary, ...; science fiction, ...'
+        The category part stays (even empty) for an item with nothing else, so catalogs that have
+        only titles and categories keep the texts, and so the caches, they always had.
+        """
+        words = category_words or {}
+        text = self.display + "."
+        if self.genres or not (self.description or self.tags):
+            described = "; ".join(words.get(g, g.lower()) for g in self.genres)
+            text += f" {heading}: {', '.join(self.genres)}. {described}."
+        if self.description:
+            text += " " + self.description.strip()
+        if self.tags:
+            text += " Tags: " + ", ".join(self.tags) + "."
+        return text
 
 
 @dataclass
 class Interactions:
-    """Parallel arrays, one entry per rating."""
+    """Parallel arrays, one entry per rating (or purchase, click, play)."""
 
     user: np.ndarray  # int32 dense user index
     item: np.ndarray  # int32 dense item index (Item.id)
-    rating: np.ndarray  # float32
-    timestamp: np.ndarray  # int64
+    rating: np.ndarray  # float32 (1.0 where the catalog has no rating or weight)
+    timestamp: np.ndarray  # int64 seconds (0 where the catalog has none)
     n_users: int
 
     def __len__(self) -> int:
         return len(self.user)
+
+
+def plural(noun: str) -> str:
+    """'movie' -> 'movies', 'category' -> 'categories', 'dress' -> 'dresses'."""
+    if noun.endswith("y") and noun[-2:-1] not in tuple("aeiou"):
+        return noun[:-1] + "ies"
+    if noun.endswith(("s", "x", "z", "ch", "sh")):
+        return noun + "es"
+    return noun + "s"
 
 
 @dataclass
@@ -72,6 +74,20 @@ class Catalog:
     items: list[Item]
     interactions: Interactions
     name: str = "catalog"
+    noun: str = "item"  # what one item is called in replies and prompts: "movie", "book", "product"
+    nouns: str = ""  # its plural when not regular ("" -> plural(noun))
+    category_label: str = "category"  # what a category is called: "genre" for movies
+    category_labels: str = ""  # its plural when not regular ("" -> plural(category_label))
+    # category -> words that describe it, added to each item's text for the embedder
+    category_words: dict[str, str] = field(default_factory=dict)
+    # words people use -> a category name ("sci fi" -> "Sci-Fi"); the category names themselves need no entry
+    category_synonyms: dict[str, str] = field(default_factory=dict)
+    source: str = ""  # where it was read from, and as what format (for messages)
+    example: str = ""  # a first message to show people ("" -> one naming the two most popular items)
+
+    def __post_init__(self) -> None:
+        self.nouns = self.nouns or plural(self.noun)
+        self.category_labels = self.category_labels or plural(self.category_label)
 
     def __len__(self) -> int:
         return len(self.items)
@@ -80,8 +96,34 @@ class Catalog:
         return self.items[item_id]
 
     @cached_property
+    def example_request(self) -> str:
+        """What a first message could say: the catalog's own example, else one naming its two best-known items."""
+        if self.example:
+            return self.example
+        top = [self.items[int(i)].title for i in np.argsort(-self.popularity, kind="stable")[:2]]
+        return "I loved " + " and ".join(top) if top else f"Show me a few {self.nouns}"
+
+    @property
+    def template_words(self) -> dict[str, str]:
+        """What templates say about this catalog: noun, nouns, example."""
+        return {"noun": self.noun, "nouns": self.nouns, "example": self.example_request}
+
+    def document(self, item: Item) -> str:
+        """The item's text for the embedder, with this catalog's words per category."""
+        return item.document(self.category_words, self.category_labels.capitalize())
+
+    def by_source_id(self, source_id) -> Item | None:
+        """The item with the catalog's own id (as in its files), or None."""
+        index = self._source_index.get(str(source_id))
+        return None if index is None else self.items[index]
+
+    @cached_property
+    def _source_index(self) -> dict[str, int]:
+        return {it.source_id: it.id for it in self.items}
+
+    @cached_property
     def genres(self) -> list[str]:
-        """Every genre in the catalog, sorted."""
+        """Every category in the catalog, sorted."""
         return sorted({g for it in self.items for g in it.genres})
 
     @cached_property
@@ -90,16 +132,17 @@ class Catalog:
         return np.bincount(self.interactions.item, minlength=len(self.items)).astype(np.float32)
 
     @cached_property
-    def year_range(self) -> tuple[int, int]:
+    def year_range(self) -> tuple[int, int] | None:
+        """(oldest, newest) year, or None when no item has a year."""
         years = [it.year for it in self.items if it.year]
-        return min(years), max(years)
+        return (min(years), max(years)) if years else None
 
     @cached_property
     def fingerprint(self) -> str:
         """Changes whenever an item's text or the interactions change; keys the caches."""
         h = hashlib.sha256()
         for it in self.items:
-            h.update(it.document().encode())
+            h.update(self.document(it).encode())
         h.update(self.interactions.item.tobytes())
         h.update(self.interactions.user.tobytes())
         h.update(self.interactions.rating.tobytes())

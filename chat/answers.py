@@ -53,7 +53,8 @@ def answer_why(rec, state: SessionState, question: Question) -> str:
     """One paragraph (the app shows the first line of a reply above the cards)."""
     catalog = rec.catalog
     if not state.last_items:
-        return "I haven't suggested anything yet, so there is nothing to explain. Tell me a movie you liked or what you're in the mood for."
+        return (f"I haven't suggested anything yet, so there is nothing to explain. Tell me a {catalog.noun} you liked "
+                "or what you're in the mood for.")
     parts = []
     if question.not_shown:
         names = ", ".join(question.not_shown)
@@ -79,7 +80,7 @@ class _RankContext:
         f = Filters(exclude_ids=f.exclude_ids - set(state.last_items), genres_any=f.genres_any,
                     genres_none=f.genres_none, year_min=f.year_min, year_max=f.year_max)
         self.pool = np.array([it.id for it in self.catalog.items if f.accepts(it)], dtype=np.int64)
-        text = state.retrieval_text()
+        text = state.retrieval_text(self.catalog.nouns)
         text_vector = rec.embedder.encode([text])[0] if text else None
         emb = rec.index.embeddings
         q = rec.ranker.query_vector(text_vector, list(state.liked), list(state.disliked))
@@ -118,7 +119,8 @@ class _RankContext:
         if fits and not brief:
             bits.append(f"fits your filters ({'; '.join(fits)})")
         sem_rank, cf_rank, n = self._rank(self.semantic, item_id), self._rank(self.cf, item_id), len(self.pool)
-        cf_name = "collaborative filtering from your liked movies" if state.liked else "popularity (no liked movie yet)"
+        noun, nouns = self.rec.catalog.noun, self.rec.catalog.nouns
+        cf_name = f"collaborative filtering from your liked {nouns}" if state.liked else f"popularity (no liked {noun} yet)"
         if brief:
             bits.append(f"#{sem_rank} by meaning, #{cf_rank} by {'CF' if state.liked else 'popularity'}")
         else:
@@ -129,7 +131,7 @@ class _RankContext:
             if self.rec.settings.fusion == "weighted":
                 w = evidence_weight(self.rec.settings.cf_weight, len(state.liked))
                 weights = f"; the score mixes {1 - w:.0%} meaning and {w:.0%} {'CF' if state.liked else 'popularity'}"
-            bits.append(f"of {n:,} movies that fit, it is #{sem_rank} by meaning match with your request and liked movies "
+            bits.append(f"of {n:,} {nouns} that fit, it is #{sem_rank} by meaning match with your request and liked {nouns} "
                         f"and #{cf_rank} by {cf_name}, so {lead}{weights}")
         disliked_note = ""
         if state.disliked and not brief:
@@ -137,6 +139,6 @@ class _RankContext:
             sims = emb[state.disliked] @ emb[item_id]
             j = int(np.argmax(sims))
             disliked_note = (f" Its similarity to {catalog[state.disliked[j]].display}, which you didn't like, is "
-                             f"{float(sims[j]):.2f}; movies closer to it were pushed further down.")
+                             f"{float(sims[j]):.2f}; {catalog.nouns} closer to it were pushed further down.")
         head = f"#{position} {item.display}"
         return f"{head}: {'; '.join(bits)}.{disliked_note}"

@@ -36,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "shown); one answer comes after the last turn")
     p.add_argument("--llm", help="LLM: Hugging Face id, folder or .gguf file (env RECS_LLM)")
     p.add_argument("--embedder", help="sentence-transformer: Hugging Face id or folder (env RECS_EMBEDDER)")
-    p.add_argument("--data", type=Path, help="dataset folder with <name>.item and <name>.inter (env RECS_DATA)")
+    p.add_argument("--data", type=Path, help="a catalog folder or catalog spec (.toml/.yaml); README: 'Your own catalog' (env RECS_DATA)")
     p.add_argument("--cache-dir", type=Path, help="where the index, ALS model and LLM cache live (env RECS_CACHE_DIR)")
     p.add_argument("--fusion", choices=FUSIONS, help="how semantic and CF scores are combined")
     p.add_argument("--cf-weight", type=float, help="share of the CF prior, 0..1")
@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
                         format="%(asctime)s %(name)s %(message)s")
-    from chat.recommender import Recommender
+    from chat.recommender import Recommender, public
     from chat.state import SessionState
 
     try:
@@ -104,5 +104,5 @@ def main(argv: list[str] | None = None) -> int:
         for result in run_dialogue(recommender, state, dialogue["turns"], replay=args.replay):
             if args.dialogues:
                 result = {"dialogue": dialogue.get("id"), **result}
-            print(json.dumps(result, ensure_ascii=False), flush=True)
+            print(json.dumps(public(result), ensure_ascii=False), flush=True)
     return 0

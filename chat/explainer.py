@@ -62,22 +62,22 @@ class Explainer:
                 neighbour = self.catalog[best].display
         return Facts(
             item=item, liked=[it.display for it in liked_items], shared_genres=shared, neighbour=neighbour,
-            mood="; ".join(state.moods), request=state.preference_text(self.catalog) or "recommend a good movie",
+            mood="; ".join(state.moods), request=state.preference_text(self.catalog) or f"recommend a good {self.catalog.noun}",
         )
 
     def template(self, facts: Facts) -> str:
         return render(
             "fallback.j2", neighbour=facts.neighbour, shared_genres=facts.shared_genres, mood=facts.mood,
-            genres=list(facts.item.genres) or ["movie"], year=facts.item.year,
+            genres=list(facts.item.genres) or [self.catalog.noun], year=facts.item.year,
         )
 
     def conversation(self, facts: Facts) -> list[dict]:
         """System, user, and the start of the answer: a 135M model stays on topic when the reply is begun for it."""
         return [
-            {"role": "system", "content": render("explain_system.j2")},
+            {"role": "system", "content": render("explain_system.j2", **self.catalog.template_words)},
             {"role": "user", "content": render(
                 "explain_user.j2", request=facts.request, title=facts.item.display,
-                genres=list(facts.item.genres) or ["unknown"], shared_genres=facts.shared_genres,
+                genres=list(facts.item.genres) or ["unknown"], shared_genres=facts.shared_genres, **self.catalog.template_words,
             )},
             {"role": "assistant", "content": render("explain_start.j2", title=facts.item.title)},
         ]

@@ -164,11 +164,12 @@ class TitleLinker:
             ids[:] = sorted(set(ids), key=lambda i: -pop[i])
         self._alias_list = list(self.alias_to_ids)
         self.needs_cue = {a for a in self._alias_list if _is_everyday_phrase(a)} | self._subtitles
-        # Titles that are genre words ("War", "Fantasia" is fine) count only when capitalized or quoted.
-        from chat.understanding import GENRE_SYNONYMS
+        # Titles that are category words ("War", "Fantasia" is fine) count only when capitalized or quoted.
+        from chat.understanding.categories import words_for
 
+        category_words = words_for(self.catalog).phrases
         self.needs_capital = {a for a in self._alias_list
-                              if a in GENRE_SYNONYMS or " ".join(a.split()[1:]) in GENRE_SYNONYMS and a.split()[0] in ARTICLES}
+                              if a in category_words or " ".join(a.split()[1:]) in category_words and a.split()[0] in ARTICLES}
         self.series = self._series_names()
 
     def _add_main_titles_and_subtitles(self) -> None:

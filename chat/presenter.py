@@ -18,22 +18,56 @@ def escape(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
 
 
-def card_markdown(n: int, title: str, genres: list[str], why: str, pending: bool = False) -> str:
-    genre_text = ", ".join(genres) or "unknown genre"
-    body = escape(why) if why else ("_writing why…_" if pending else "")
-    return f"**{n}. {escape(title)}** · {escape(genre_text)}  \n{body}"
+MAX_DESCRIPTION_CHARS = 220  # a card shows the start of a long description
+
+
+def card_markdown(n: int, card: dict, why: str, pending: bool = False) -> str:
+    """'**1. Alien (1979)** · Horror, Sci-Fi · id 183', then the description when the catalog has one, then why."""
+    head = [f"**{n}. {escape(card['title'])}**"]
+    if card.get("genres"):
+        head.append(escape(", ".join(card["genres"])))
+    if card.get("source_id"):
+        head.append(f"id {escape(str(card['source_id']))}")  # the catalog's own id, to find the pick in it
+    lines = [" · ".join(head)]
+    description = card.get("description", "")
+    if description:
+        if len(description) > MAX_DESCRIPTION_CHARS:
+            description = description[:MAX_DESCRIPTION_CHARS].rsplit(" ", 1)[0] + "…"
+        lines.append(f"_{escape(description)}_")
+    lines.append(escape(why) if why else ("_writing why…_" if pending else ""))
+    return "  \n".join(lines)
 
 
 def reply_markdown(intro: str, cards: list[dict], whys: list[str], pending: bool) -> str:
     """The assistant message: intro line, then one card per item."""
     parts = [escape(intro)] if intro else []
     for n, (card, why) in enumerate(zip(cards, whys), 1):
-        parts.append(card_markdown(n, card["title"], card["genres"], why, pending))
+        parts.append(card_markdown(n, card, why, pending))
     return "\n\n".join(parts)
 
 
-def profile_markdown(snapshot: dict) -> str:
+def profile_markdown(snapshot: dict, noun: str = "movie") -> str:
     """'What I know about you' from a state snapshot."""
     if not snapshot.get("preference_text"):
-        return "_Nothing yet. Tell me a movie you loved._"
+        return f"_Nothing yet. Tell me a {escape(noun)} you loved._"
     return escape(snapshot["preference_text"])
+
+
+def page_title(catalog) -> str:
+    return "Movie night: a conversational recommender" if catalog.noun == "movie" else \
+        f"A conversational recommender for {catalog.nouns}"
+
+
+def intro_markdown(catalog) -> str:
+    """The line under the title: a first message and refinements this catalog understands."""
+    refine = ['"something older"'] if catalog.year_range else []
+    if catalog.genres:
+        counts = {g: 0 for g in catalog.genres}
+        for item in catalog.items:
+            for g in item.genres:
+                counts[g] += 1
+        by_count = sorted(counts, key=lambda g: (-counts[g], g))
+        refine.append(f'"no {by_count[len(by_count) // 2].lower()}"')  # a category neither everywhere nor rare
+    refine.append('"not the second one"')
+    return (f"Say what you like (\"{escape(catalog.example_request)}\"), then refine: {escape(', '.join(refine))}. "
+            "Or use the buttons on each pick.")

@@ -42,10 +42,20 @@ class Recommendation:
     why: str = ""
 
     def as_dict(self) -> dict:
-        return {
+        """The pick inside this process: "id" is the dense index; `public` swaps in the catalog's own id."""
+        out = {
             "id": self.item.id, "source_id": self.item.source_id, "title": self.item.display, "year": self.item.year,
             "genres": list(self.item.genres), "score": round(self.score, 4), "why": self.why,
         }
+        if self.item.description:
+            out["description"] = self.item.description
+        return out
+
+
+def public(result: dict) -> dict:
+    """A finished turn as it leaves the process (CLI JSON): each item's "id" is the catalog's own id, as in
+    its files ("181" for Return of the Jedi), so a pick maps back to the catalog; the dense index stays inside."""
+    return {**result, "items": [{**item, "id": item["source_id"]} for item in result.get("items", [])]}
 
 
 @dataclass
@@ -106,6 +116,7 @@ class Recommender:
     def warm_up(self) -> list[str]:
         """Load every model now (instead of on the first message) and say what is in use."""
         with self._lock:
+            self.catalog  # noqa: B018 - a catalog that cannot be read fails here, before any model loads
             # The LLM loads in a thread while the index and ALS model load here: start-up is mostly I/O.
             llm_loader = None
             if self.settings.use_llm:
@@ -126,7 +137,7 @@ class Recommender:
 
     def describe(self) -> list[str]:
         lines = [
-            f"catalog {self.catalog.name}: {len(self.catalog)} items, {len(self.catalog.interactions)} interactions",
+            f"catalog {self.catalog.name}: {len(self.catalog)} {self.catalog.nouns}, {len(self.catalog.interactions)} interactions",
             self.embedder.describe(),
             f"index ChromaDB {self.index.path} ({'built now' if self.index.built_now else 'reused'})",
             f"CF implicit ALS {self.cf.path.name} ({'trained now' if self.cf.trained_now else 'reused'})",
@@ -149,7 +160,7 @@ class Recommender:
         notes: list[str] = []
 
         if not text.strip():
-            yield self._finish(state, text, render("empty_message.j2"), [], timings, started)
+            yield self._finish(state, text, render("empty_message.j2", **self.catalog.template_words), [], timings, started)
             return
         if len(text) > MAX_MESSAGE_CHARS:
             notes.append(f"That was a long message: I read the first {MAX_MESSAGE_CHARS:,} characters.")
@@ -175,7 +186,7 @@ class Recommender:
             return
         if not self._has_signal(state):
             # Nothing to go on yet: well-liked picks, and one short question to learn more.
-            notes.append(render("need_more.j2"))
+            notes.append(render("need_more.j2", **self.catalog.template_words))
         yield from self._recommend(state, text, k, use_llm, notes, timings, started)
 
     def answer(self, state: SessionState, k: int | None = None, use_llm: bool | None = None) -> Iterator[TurnEvent]:
@@ -183,7 +194,7 @@ class Recommender:
         started = time.perf_counter()
         use_llm = self.settings.use_llm if use_llm is None else use_llm
         self._settle_pending(state)
-        notes = [] if self._has_signal(state) else [render("need_more.j2")]
+        notes = [] if self._has_signal(state) else [render("need_more.j2", **self.catalog.template_words)]
         yield from self._recommend(state, "", k, use_llm, notes, _empty_timings(), started)
 
     def observe(self, state: SessionState, text: str) -> dict:
@@ -226,7 +237,7 @@ class Recommender:
         keep = [i for i in state.last_items if i != replace] if replace is not None else []
         want = 1 if replace is not None else (k or self.settings.k)
         t = time.perf_counter()
-        retrieval_text = state.retrieval_text()
+        retrieval_text = state.retrieval_text(self.catalog.nouns)
         text_vector = self.embedder.encode([retrieval_text])[0] if retrieval_text else None
         embed_ms = (time.perf_counter() - t) * 1000
         result = self.ranker.rank(RankRequest(text_vector, state.positives(), list(state.disliked), state.filters(), want,
@@ -291,7 +302,7 @@ class Recommender:
         notes: list[str] = []
         if u.reset:
             state.reset()
-            return ["Starting over: I forgot what you told me (movies I already showed stay out of the picks)."]
+            return [f"Starting over: I forgot what you told me ({self.catalog.nouns} I already showed stay out of the picks)."]
         if state.pending and (u.choice in ("resolved", "dismissed") or u.has_signal):
             dropped = state.pending.pop(0)  # answered, waved off, or the user moved on: never guess
             if u.choice != "resolved":
@@ -327,10 +338,12 @@ class Recommender:
 
     def _apply_years(self, state: SessionState, u: Understanding) -> list[str]:
         y = u.years
-        lo, hi = self.catalog.year_range
         if y.clear:
             state.year_min = state.year_max = state.prefer_year_min = state.prefer_year_max = None
             return []
+        if self.catalog.year_range is None:  # a catalog without years (a shop): a period cannot filter anything
+            return [f"The {self.catalog.nouns} in this catalog have no years, so I can't go by '{y.text or 'the year'}'."]
+        lo, hi = self.catalog.year_range
         shown_years = [self.catalog[i].year for i in state.last_items if self.catalog[i].year]
         if y.relative and not shown_years:
             # "Something older" with nothing shown to compare with leans the ranking; it cuts nothing off.

@@ -119,11 +119,11 @@ class SessionState:
             return None
         return self.last_items[index]
 
-    def retrieval_text(self) -> str:
+    def retrieval_text(self, nouns: str = "movies") -> str:
         """What the embedder reads: the wishes and wanted genres (liked items enter as vectors)."""
         parts = list(self.moods)
         if self.genres_wanted:
-            parts.append(" ".join(sorted(self.genres_wanted)) + " movies")
+            parts.append(" ".join(sorted(self.genres_wanted)) + " " + nouns)
         return ". ".join(parts)
 
     def preference_text(self, catalog: Catalog) -> str:
@@ -158,6 +158,9 @@ class SessionState:
             "disliked": _names(catalog, self.disliked),
             "seen": _names(catalog, self.seen),
             "interested": _names(catalog, self.interested),
+            # the catalog's own ids of the same items, so a profile maps back to the catalog
+            "ids": {name: [catalog[i].source_id for i in bucket] for name, bucket in
+                    (("liked", self.liked), ("disliked", self.disliked), ("seen", self.seen), ("interested", self.interested))},
             "constraints": self.constraints(),
         }
         if self.pending:

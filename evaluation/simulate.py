@@ -19,7 +19,7 @@ too, so each turn shows 10 new items).
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -92,7 +92,7 @@ def build_conversations(catalog: Catalog, emb: np.ndarray, users: np.ndarray) ->
 def training_catalog(catalog: Catalog, keep: np.ndarray) -> Catalog:
     i = catalog.interactions
     inter = Interactions(i.user[keep], i.item[keep], i.rating[keep], i.timestamp[keep], i.n_users)
-    return Catalog(items=catalog.items, interactions=inter, name=f"{catalog.name}-simulate")
+    return replace(catalog, interactions=inter, name=f"{catalog.name}-simulate")  # same items, words and noun
 
 
 class Baselines:

@@ -78,7 +78,7 @@ class ItemIndex:
         client.delete_collection(name)  # a half-built collection from a crash is rebuilt whole
         collection = client.create_collection(name, embedding_function=None, configuration={"hnsw": {"space": "cosine"}})
         items = self.catalog.items
-        vectors = self.embedder.encode([it.document() for it in items], progress=True)
+        vectors = self.embedder.encode([self.catalog.document(it) for it in items], progress=True)
         genres = self.catalog.genres
         for start in range(0, len(items), BATCH):
             chunk = items[start:start + BATCH]
@@ -86,7 +86,7 @@ class ItemIndex:
                 ids=[str(it.id) for it in chunk],
                 embeddings=vectors[start:start + BATCH],
                 metadatas=[item_metadata(it, genres) for it in chunk],
-                documents=[it.document() for it in chunk],
+                documents=[self.catalog.document(it) for it in chunk],
             )
         self.built_now = True
 

@@ -64,3 +64,55 @@ def server(recommender):
     demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, css=CSS)
     yield f"http://127.0.0.1:{port}/"
     demo.close()
+
+
+# --- the same pipeline on other catalogs (tests/test_any_catalog.py) ------------------------------------
+def _sibling(base, data, cache_dir, use_llm=False):
+    """A Recommender for another catalog that borrows the session's embedder and LLM: one model load per session."""
+    from chat.recommender import Recommender
+    from chat.settings import Settings
+
+    rec = Recommender(Settings(data=data, cache_dir=cache_dir, use_llm=use_llm))
+    rec.embedder, rec.llm = base.embedder, base.llm  # cached properties: set before first use
+    rec.warm_up()
+    return rec
+
+
+@pytest.fixture(scope="session")
+def ml100k_own_layout(recommender, cache_dir, tmp_path_factory):
+    """ml-100k as grouplens.org ships it (u.item, u.data). Same catalog, so it shares the session's cache folder."""
+    from catalog_files import write_ml100k_layout
+
+    return _sibling(recommender, write_ml100k_layout(tmp_path_factory.mktemp("ml-100k")), cache_dir)
+
+
+@pytest.fixture(scope="session")
+def ml_latest(recommender, tmp_path_factory):
+    """A small ml-latest-style folder (movies.csv, ratings.csv, tags.csv), in a cache folder of its own."""
+    from catalog_files import write_ml_latest
+
+    return _sibling(recommender, write_ml_latest(tmp_path_factory.mktemp("ml-latest")), tmp_path_factory.mktemp("cache-latest"))
+
+
+@pytest.fixture(scope="session")
+def shop(tmp_path_factory):
+    from catalog.demo_shop import write_shop
+
+    return write_shop(tmp_path_factory.mktemp("shop"))
+
+
+@pytest.fixture(scope="session")
+def shop_recommender(recommender, shop, tmp_path_factory):
+    return _sibling(recommender, shop.spec, tmp_path_factory.mktemp("cache-shop"), use_llm=True)
+
+
+@pytest.fixture(scope="session")
+def shop_server(shop_recommender):
+    from app import CSS, build_app
+    from evaluation.latency import free_port
+
+    demo = build_app(shop_recommender)
+    port = free_port()
+    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, css=CSS)
+    yield f"http://127.0.0.1:{port}/"
+    demo.close()

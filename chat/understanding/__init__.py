@@ -15,7 +15,8 @@ from __future__ import annotations
 import re
 
 from chat.linker import TitleLinker, normalize
-from chat.understanding.genres import _GENRE_RE, GENRE_SYNONYMS, _read_genres
+from chat.understanding.categories import text_words_for, words_for
+from chat.understanding.genres import _read_genres
 from chat.understanding.wishes import read_wishes
 from chat.understanding.references import _WHY, _RESET, _Reference, _question, _references, _resolve_choice
 from chat.understanding.sentiment import _clause_start, _sentiment, reaction
@@ -23,7 +24,7 @@ from chat.understanding.signals import Ambiguity, MentionSignal, Question, Under
 from chat.understanding.titles import CUE_WORDS, _NOT_A_TITLE_START, _SOFT_TITLE_CUE, _TITLE_CUE, _fuzzy_phrase, _trim_phrase
 from chat.understanding.years import _read_years
 
-__all__ = ["Ambiguity", "GENRE_SYNONYMS", "MentionSignal", "Question", "Understanding", "YearSignal", "understand"]
+__all__ = ["Ambiguity", "MentionSignal", "Question", "Understanding", "YearSignal", "understand"]
 
 
 # Contractions typed without the apostrophe ("dont", "havent", "im"): the patterns read "don t", "haven t", "i m".
@@ -65,6 +66,7 @@ def understand(message: str, linker: TitleLinker, state=None) -> Understanding:
     cue_positions = {i + 1 for i, w in enumerate(words) if w in CUE_WORDS}
     cue_positions |= {i + 2 for i, w in enumerate(words[:-1]) if w in CUE_WORDS and words[i + 1] in ("the", "a", "an")}
     result = Understanding(message=message)
+    categories = words_for(linker.catalog)  # the catalog's category names and synonyms
 
     if _RESET.search(text):
         result.reset = True
@@ -121,7 +123,7 @@ def understand(message: str, linker: TitleLinker, state=None) -> Understanding:
     for cue_re, report in ((_TITLE_CUE, True), (_SOFT_TITLE_CUE, False)):
         for cue in cue_re.finditer(rest):
             phrase = _trim_phrase(cue["phrase"])
-            if not phrase or _NOT_A_TITLE_START.match(phrase) or _GENRE_RE.search(phrase):
+            if not phrase or _NOT_A_TITLE_START.match(phrase) or categories.pattern.search(phrase):
                 continue
             fuzzy = _fuzzy_phrase(linker, phrase, 86.0 if report else 90.0)
             if fuzzy is not None:
@@ -137,7 +139,7 @@ def understand(message: str, linker: TitleLinker, state=None) -> Understanding:
                 result.unknown_titles.append(phrase)
                 rest = rest.replace(phrase, " ", 1)  # an unknown title is not a mood
 
-    _read_genres(rest, result)
+    _read_genres(rest, result, categories)
     result.years = _read_years(rest)
-    result.wishes = read_wishes(rest)
+    result.wishes = read_wishes(rest, text_words_for(linker.catalog))
     return result

@@ -1,32 +1,15 @@
-"""Genres in the user's words: wanted, excluded, allowed again, or cleared."""
+"""Genres (the catalog's categories) in the user's words: wanted, excluded, allowed again, or cleared.
+
+Which words name which category is catalog data (`chat.understanding.categories`).
+"""
 
 from __future__ import annotations
 
 import re
 
+from chat.understanding.categories import CategoryWords
 from chat.understanding.signals import Understanding
 
-# Genre words people use -> catalog genre. Multi-word phrases first.
-GENRE_SYNONYMS: dict[str, str] = {
-    "science fiction": "Sci-Fi", "sci fi": "Sci-Fi", "scifi": "Sci-Fi",
-    "film noir": "Film-Noir", "noir": "Film-Noir",
-    "love story": "Romance", "love stories": "Romance", "rom com": "Romance", "romcom": "Romance",
-    "romance": "Romance", "romantic": "Romance", "romances": "Romance",
-    "action": "Action", "adventure": "Adventure", "adventures": "Adventure",
-    "animation": "Animation", "animated": "Animation", "cartoon": "Animation", "cartoons": "Animation",
-    "kids": "Children's", "children": "Children's", "childrens": "Children's", "family": "Children's",
-    "comedy": "Comedy", "comedies": "Comedy", "funny": "Comedy", "hilarious": "Comedy", "laugh": "Comedy",
-    "crime": "Crime", "gangster": "Crime", "gangsters": "Crime", "heist": "Crime", "mafia": "Crime",
-    "documentary": "Documentary", "documentaries": "Documentary",
-    "drama": "Drama", "dramas": "Drama",
-    "fantasy": "Fantasy", "magic": "Fantasy",
-    "horror": "Horror", "scary": "Horror", "slasher": "Horror", "slashers": "Horror",
-    "musical": "Musical", "musicals": "Musical",
-    "mystery": "Mystery", "mysteries": "Mystery", "whodunit": "Mystery",
-    "thriller": "Thriller", "thrillers": "Thriller", "suspense": "Thriller",
-    "war": "War", "western": "Western", "westerns": "Western", "cowboy": "Western", "cowboys": "Western",
-}
-_GENRE_RE = re.compile(r"\b(" + "|".join(sorted(map(re.escape, GENRE_SYNONYMS), key=len, reverse=True)) + r")\b")
 _NEGATION_BEFORE = re.compile(
     r"\b(no|not|without|nothing|never|avoid|except|hate|hated|dislike|don t want|do not want|no more|"
     r"anything but|not a|not in the mood for|tired of|skip|none of)\b(\s+\w+){0,2}\s*$"
@@ -47,11 +30,11 @@ _ONLY_BEFORE = re.compile(r"\b(only|just|nothing but|exclusively|strictly|solely
 _ANY_GENRE = re.compile(r"\b(any genre|any kind|whatever genre|all genres|no genre preference|forget (about )?the genres?|genre doesn t matter)\b")
 
 
-def _read_genres(text: str, result: Understanding) -> None:
+def _read_genres(text: str, result: Understanding, categories: CategoryWords) -> None:
     if _ANY_GENRE.search(text):
         result.genres_clear = True
-    for m in _GENRE_RE.finditer(text):
-        genre = GENRE_SYNONYMS[m.group(1)]
+    for m in categories.pattern.finditer(text):
+        genre = categories.category(m.group(1))
         if _ALLOW_AFTER.match(text[m.end():]) or _ALLOW_BEFORE.search(text[:m.start()]):
             result.genres_allowed.add(genre)
         elif _EXCLUDE_AFTER.match(text[m.end():]):

@@ -75,14 +75,17 @@ _NEGATED = re.compile(r"\b(no|not|nothing|without|never|avoid|hate|don t want|do
 _VERDICT_BEFORE = re.compile(r"\b(is|was|s|sounds|sounded|looks|looked|seems|seemed|were|are)\s+(so |really |very |pretty |a |such a |so much )*$")
 
 
-def read_wishes(text: str) -> list[str]:
-    """The wish labels a normalized text names, in order, once each."""
+def read_wishes(text: str, catalog_words: re.Pattern | None = None) -> list[str]:
+    """The wish labels a normalized text names, in order, once each; then the words it shares with the
+    catalog's item texts (`catalog_words`, from chat.understanding.categories), each its own label."""
+    hits = [(m, _PHRASE_TO_WISH[m.group(1)]) for m in _WISH_RE.finditer(text)]
+    if catalog_words is not None:
+        hits += [(m, m.group(1)) for m in catalog_words.finditer(text) if m.group(1) not in _PHRASE_TO_WISH]
     found: list[str] = []
-    for m in _WISH_RE.finditer(text):
+    for m, label in hits:
         before = text[:m.start()][-50:]
         if _NEGATED.search(before) or _VERDICT_BEFORE.search(before):
             continue
-        label = _PHRASE_TO_WISH[m.group(1)]
         if label not in found:
             found.append(label)
     return found

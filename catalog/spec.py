@@ -1,0 +1,158 @@
+"""A small catalog spec (TOML or YAML) that names the files, the columns and the item noun.
+
+    # shop/catalog.toml
+    name = "shop"
+    noun = "product"                 # "movie", "book", "product"; the plural is derived ("nouns" to override)
+    example = "I loved the Trailwise Tent, no electronics"   # optional: a first message to show people
+    category_label = "category"      # what a category is called: "genre" for movies ("category_labels" for the plural)
+    [items]
+    file = "products.csv"            # CSV, TSV or JSONL
+    id = "sku"
+    title = "name"
+    categories = "category"          # a list (JSONL) or a string split at "|", ";" or "," (see separators)
+    description = "blurb"
+    [interactions]
+    file = "orders.csv"
+    user = "customer"
+    item = "sku"
+    [category_words]                 # optional: words added to each item's text per category
+    Kitchen = "cooking, cookware, baking"
+    [category_synonyms]              # optional: words people use for a category
+    "cookware" = "Kitchen"
+
+Columns left out are found by their usual names (see `catalog.generic`). An unknown key is an
+error that suggests the closest known one, so a typo never silently falls back to a default.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+from catalog.errors import CatalogError, listing
+
+SPEC_SUFFIXES = (".toml", ".yaml", ".yml")
+SPEC_NAMES = tuple(f"catalog{s}" for s in SPEC_SUFFIXES)  # looked for inside a RECS_DATA folder
+
+
+@dataclass
+class ItemsSpec:
+    file: str | None = None
+    id: str | None = None
+    title: str | None = None
+    year: str | None = None
+    date: str | None = None  # a date column to take the year from, when there is no year column
+    categories: str | None = None
+    tags: str | None = None
+    description: str | None = None
+    extra: list[str] | None = None  # columns kept as extra fields; None: every column not used above
+    separators: str | None = None  # between categories or tags in one cell; None: any of "|;,"
+
+
+@dataclass
+class InteractionsSpec:
+    file: str | None = None
+    user: str | None = None
+    item: str | None = None
+    rating: str | None = None  # or weight: the value of each interaction (default 1)
+    weight: str | None = None
+    timestamp: str | None = None
+
+
+@dataclass
+class CatalogSpec:
+    format: str | None = None  # a loader name; None: detected from the files
+    folder: str | None = None  # where the files are, relative to the spec; None: the spec's own folder
+    name: str | None = None
+    noun: str | None = None
+    nouns: str | None = None
+    category_label: str | None = None
+    category_labels: str | None = None
+    example: str | None = None  # a first message to show people
+    category_words: dict[str, str] = field(default_factory=dict)
+    category_synonyms: dict[str, str] = field(default_factory=dict)
+    items: ItemsSpec = field(default_factory=ItemsSpec)
+    interactions: InteractionsSpec = field(default_factory=InteractionsSpec)
+    path: Path | None = None  # the spec file itself (None: a folder read without one)
+
+    def data_folder(self, default: Path) -> Path:
+        if self.folder is None:
+            return default
+        folder = Path(self.folder).expanduser()
+        return folder if folder.is_absolute() else (self.path.parent if self.path else default) / folder
+
+    def apply(self, catalog):
+        """The catalog with what the spec says about it (noun, label, words, synonyms, name) put on top."""
+        for name in ("name", "noun", "category_label", "example"):
+            if getattr(self, name):
+                setattr(catalog, name, getattr(self, name))
+        from catalog.model import plural
+
+        if self.noun or self.nouns:
+            catalog.nouns = self.nouns or plural(catalog.noun)
+        if self.category_label or self.category_labels:
+            catalog.category_labels = self.category_labels or plural(catalog.category_label)
+        if self.category_words:
+            catalog.category_words = {**catalog.category_words, **self.category_words}
+        if self.category_synonyms:
+            known = set(catalog.genres)
+            unknown = sorted({c for c in self.category_synonyms.values() if c not in known})
+            if unknown:
+                raise CatalogError(self.path or "catalog spec", f"[category_synonyms] points at {listing(unknown)}, "
+                                                               f"which no item has; the categories are {listing(catalog.genres)}.",
+                                   "map each word to one of the catalog's categories")
+            catalog.category_synonyms = {**catalog.category_synonyms, **self.category_synonyms}
+        return catalog
+
+
+def read_spec(path: Path) -> CatalogSpec:
+    """Parse and check a TOML or YAML catalog spec."""
+    text = path.read_text(encoding="utf-8")
+    try:
+        if path.suffix.lower() == ".toml":
+            import tomllib
+
+            raw = tomllib.loads(text)
+        else:
+            import yaml
+
+            raw = yaml.safe_load(text) or {}
+    except Exception as err:  # tomllib.TOMLDecodeError, yaml.YAMLError: both say where
+        raise CatalogError(path, f"is not valid {path.suffix[1:].upper()}: {err}.", "fix the syntax at the place named") from None
+    if not isinstance(raw, dict):
+        raise CatalogError(path, f"must be a table of keys; found a {type(raw).__name__}.", "see README 'Your own catalog'")
+    spec = CatalogSpec(path=path)
+    _fill(path, spec, raw, "", skip={"path"})
+    return spec
+
+
+def _fill(path: Path, target, raw: dict, section: str, skip: set[str] = frozenset()) -> None:
+    known = {f.name: f for f in fields(target) if f.name not in skip}
+    where = f"[{section}] " if section else ""
+    for key, value in raw.items():
+        if key not in known:
+            close = difflib.get_close_matches(str(key), list(known), n=1)
+            raise CatalogError(path, f"{where}has an unknown key '{key}'; known keys: {listing(known, 20)}.",
+                               f"did you mean '{close[0]}'? Rename the key." if close else "remove or rename the key")
+        current = getattr(target, key)
+        if isinstance(current, (ItemsSpec, InteractionsSpec)):
+            if not isinstance(value, dict):
+                raise CatalogError(path, f"'{key}' must be a table of keys (file, columns); found {value!r}.",
+                                   f"write it as [{key}] with keys such as file = \"...\"")
+            _fill(path, current, value, key)
+        elif key in ("category_words", "category_synonyms"):
+            if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+                raise CatalogError(path, f"[{key}] must map names to text; found {value!r}.",
+                                   f"write lines such as \"Kitchen\" = \"cooking, cookware\" under [{key}]")
+            setattr(target, key, {str(k): v for k, v in value.items()})
+        elif key == "extra":
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise CatalogError(path, f"{where}'extra' must be a list of column names; found {value!r}.",
+                                   'write extra = ["brand", "price"]')
+            setattr(target, key, value)
+        elif not isinstance(value, str) or not value.strip():
+            raise CatalogError(path, f"{where}'{key}' must be a non-empty text; found {value!r}.",
+                               f"write {key} = \"...\" (a column name, file name or word in quotes)")
+        else:
+            setattr(target, key, value.strip() if key != "separators" else value)
