@@ -23,6 +23,7 @@ from chat.linker import TitleLinker
 from chat.settings import Settings
 from chat.answers import answer_why, clarifying_question, mention_notes
 from chat.state import Clarification, SessionState
+from chat.text import clean_text
 from chat.understanding import Understanding, understand
 from prompts import render
 from ranking.ranker import HybridRanker, RankRequest
@@ -144,7 +145,7 @@ class Recommender:
         k = k or self.settings.k
         use_llm = self.settings.use_llm if use_llm is None else use_llm
         timings = _empty_timings()
-        text = message if isinstance(message, str) else ""
+        text = clean_text(message)  # the one place every entry point's message passes (UI, API, CLI, JSON)
         state.turns.append(text[:MAX_MESSAGE_CHARS])
         notes: list[str] = []
 
