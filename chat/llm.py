@@ -31,7 +31,9 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-from chat.llm_cache import convert_gguf, gguf_fingerprint, is_complete, require_tied_embeddings
+from chat.llm_cache import convert_gguf, gguf_fingerprint, load_or_convert, require_tied_embeddings
+from runtime.cache_files import describe
+from runtime.errors import ConfigError
 from runtime.model_loading import MODEL_LOADING_LOCK
 
 logger = logging.getLogger("recs.llm")
@@ -299,16 +301,20 @@ class LocalLLM:
     def _load_weights(self, cuda: bool):
         """Tokenizer, model and where they came from; the caller holds MODEL_LOADING_LOCK."""
         if self.kind == "gguf":
-            folder = self._cache_folder()
-            converted = False
-            if not is_complete(folder):
-                self._convert_gguf(folder)
-                converted = True
-            self.cache_path = folder
-            tokenizer, model = self._from_pretrained(str(folder), cuda, local=True)
+            folder = self.cache_path = self._cache_folder()
+            (tokenizer, model), converted = load_or_convert(
+                folder, lambda: self._convert_gguf(folder), lambda: self._from_pretrained(str(folder), cuda, local=True)
+            )
             loaded_from = "gguf" if converted else "cache"
         elif self.kind == "folder":
-            tokenizer, model = self._from_pretrained(str(self.source), cuda, local=True)
+            try:
+                tokenizer, model = self._from_pretrained(str(self.source), cuda, local=True)
+            except Exception as exc:  # transformers raises OSError, ValueError or JSONDecodeError for a bad folder
+                raise ConfigError(
+                    f"RECS_LLM={str(self.source)!r} is not a model folder transformers can load ({describe(exc)}): "
+                    "set RECS_LLM to a folder with config.json, weights and tokenizer files, a .gguf file or a "
+                    "Hugging Face id"
+                ) from exc
             loaded_from = "folder"
         else:
             try:

