@@ -9,6 +9,7 @@ Nothing the user says is logged.
 
 from __future__ import annotations
 
+import csv
 import logging
 import threading
 import time
@@ -29,6 +30,8 @@ from prompts import render
 from ranking.ranker import HybridRanker, RankRequest
 from retrieval.embedder import Embedder
 from retrieval.index import ItemIndex
+from runtime.cache_files import describe
+from runtime.errors import ConfigError
 
 log = logging.getLogger("recs")
 OLDER = 1979  # "something older" or "a classic" with nothing shown yet: leans towards films up to this year
@@ -70,7 +73,20 @@ class Recommender:
     # --- components, created on first use ----------------------------------------
     @cached_property
     def catalog(self) -> Catalog:
-        return load_catalog(self.settings.data)
+        try:
+            catalog = load_catalog(self.settings.data)
+        except (OSError, ValueError, LookupError, csv.Error) as err:  # missing, unreadable or malformed files
+            if "RECS_DATA" in str(err):
+                raise  # the message already names the setting and the fix
+            where = self.settings.data or "the default ml-100k"
+            raise ConfigError(
+                f"RECS_DATA={str(where)!r}: the dataset could not be read ({describe(err)}): set RECS_DATA to a "
+                "folder with one <name>.item and one <name>.inter file in RecBole's tab-separated atomic format"
+            ) from err
+        if not catalog.items:
+            raise ConfigError(f"RECS_DATA={str(self.settings.data)!r}: the dataset has no items: set RECS_DATA to a folder "
+                              "whose <name>.item file lists at least one item with a title")
+        return catalog
 
     @cached_property
     def linker(self) -> TitleLinker:
@@ -108,12 +124,13 @@ class Recommender:
         """Load every model now (instead of on the first message) and say what is in use."""
         with self._lock:
             # The LLM loads in a thread while the index and ALS model load here: start-up is mostly I/O.
-            llm_loader = None
+            llm_loader, llm_errors = None, []
             if self.settings.use_llm:
                 # Import here first: transformers' lazy module is not safe to import from two threads at once.
                 from transformers import AutoModel, AutoModelForCausalLM, AutoTokenizer  # noqa: F401
 
-                llm_loader = threading.Thread(target=self.llm.load, name="recs-llm-load")
+                llm_loader = threading.Thread(target=self._load_llm, args=(llm_errors,), name="recs-llm-load",
+                                              daemon=True)  # a failed start-up exits without waiting for it
                 llm_loader.start()
             self.index.load()
             self.cf.load()
@@ -122,8 +139,15 @@ class Recommender:
             self.index.search(self.embedder.encode(["warm up"])[0], 1)
             if llm_loader:
                 llm_loader.join()
-                self.llm.load()  # re-raises a load error here, in the caller's thread
+                if llm_errors:
+                    raise llm_errors[0]  # here, in the caller's thread, which reports it
         return self.describe()
+
+    def _load_llm(self, errors: list) -> None:
+        try:
+            self.llm.load()
+        except Exception as err:  # kept for warm_up to raise; a thread would only print a traceback
+            errors.append(err)
 
     def describe(self) -> list[str]:
         lines = [
