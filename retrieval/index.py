@@ -116,6 +116,17 @@ class ItemIndex:
             except Exception as err:  # a damaged store may fail to close too; it is set aside anyway
                 log.debug("closing ChromaDB client: %s", err)
             self._client = None
+        # ChromaDB (1.5) keeps one system per path for the process, even one whose start failed on a
+        # damaged file: a new client at the same path would get that broken system back.
+        from chromadb.api.shared_system_client import SharedSystemClient
+
+        system = SharedSystemClient._identifier_to_system.pop(str(self.path), None)
+        SharedSystemClient._identifier_to_refcount.pop(str(self.path), None)
+        if system is not None:
+            try:
+                system.stop()
+            except Exception as err:  # half started: nothing more to release
+                log.debug("stopping ChromaDB system: %s", err)
 
     def _build(self, folder: Path) -> None:
         log.info("building collection %s for %d items with %s", self.collection_name, len(self.catalog), self.embedder.name)
