@@ -321,6 +321,7 @@ class Recommender:
             dropped = state.pending.pop(0)  # answered, waved off, or the user moved on: never guess
             if u.choice != "resolved":
                 notes.append(f"I left '{dropped.text}' out.")
+        notes += self._dangling_notes(state, u)
         for m in u.mentions:
             for item_id in m.item_ids:  # several ids only for ml-100k's duplicate rows of one movie
                 state.mark(item_id, m.sentiment)
@@ -342,13 +343,30 @@ class Recommender:
         if u.genres_wanted - contradictions:
             state.want_genres(u.genres_wanted - contradictions, only=bool(u.genres_only))
         state.allow_genres(u.genres_allowed)
-        if u.years and u.years.conflict:
+        if u.years and u.years.impossible:
+            lo, hi = self.catalog.year_range
+            years = "years" if " and " in u.years.text else "year"
+            notes.append(f"I can't use the {years} {u.years.text}: the catalog's movies are from {lo} to {hi}, "
+                         "so I kept the years as they were.")
+        elif u.years and u.years.conflict:
             notes.append(f"'{u.years.text}' cannot both hold, so I kept the years as they were.")
         elif u.years:
             notes += self._apply_years(state, u)
         for wish in u.wishes:
             state.add_mood(wish)
         return notes
+
+    @staticmethod
+    def _dangling_notes(state: SessionState, u: Understanding) -> list[str]:
+        """Say that "the 9th one" (of five), or "the last one" before anything was shown, points at nothing."""
+        if not u.dangling:
+            return []
+        said = " / ".join(f"'{d}'" for d in dict.fromkeys(u.dangling))
+        if state.pending:
+            return [f"There are only {len(state.pending[0].candidates)} to choose from, so {said} is none of them."]
+        if not state.last_items:
+            return [f"I haven't shown you any movies yet, so {said} doesn't point at one."]
+        return [f"I showed {len(state.last_items)}, so {said} doesn't point at one of them."]
 
     def _apply_years(self, state: SessionState, u: Understanding) -> list[str]:
         y = u.years
