@@ -54,16 +54,16 @@ def test_clean_text(raw, clean):
 
 def test_cli_output_is_utf8_json_whatever_comes_in(recommender, cache_dir, tmp_path):
     path = tmp_path / "in.jsonl"
-    path.write_bytes(b'{"id": "s\\ud800", "turns": ["I loved Alien \\ud800 no horror", "\\u0000\\u202e", null, 42]}\n'
-                     b'{"id": 7, "turns": ["I loved Fargo \xff\xfe not UTF-8"]}\n')
+    path.write_bytes(b'{"id": "s\\ud800", "turns": ["I loved Alien \\ud800 no horror", "\\u0000\\u202e"]}\n'
+                     b'{"id": 7, "turns": [{"role": "assistant", "text": "Try Heat \\udfff"}, "I loved Fargo \xff\xfe not UTF-8"]}\n')
     env = {**os.environ, "RECS_CACHE_DIR": str(cache_dir), "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "ascii"}
     args = [b"--dialogues", str(path).encode(), b"--no-llm"]
     proc = subprocess.run([sys.executable, "-m", "chat", *args], cwd=ROOT, env=env, capture_output=True, timeout=300)
     assert proc.returncode == 0, proc.stderr.decode(errors="replace")[-2000:]
     rows = [json.loads(line) for line in proc.stdout.decode("utf-8").splitlines()]  # strict UTF-8
-    assert [r["dialogue"] for r in rows] == ["s", "s", "s", "s", 7]
+    assert [r["dialogue"] for r in rows] == ["s", "s", 7, 7]
     assert rows[0]["state"]["liked"] == ["Alien (1979)"] and "Horror" in rows[0]["state"]["constraints"]["genres_excluded"]
-    assert rows[4]["state"]["liked"] == ["Fargo (1996)"]
+    assert rows[3]["state"]["liked"] == ["Fargo (1996)"]
 
     # a command-line argument that is not UTF-8 (Python reads it as lone surrogates)
     proc = subprocess.run([sys.executable, "-m", "chat", "--json", b"I loved Heat \xff\xfe", "--no-llm"], cwd=ROOT,
