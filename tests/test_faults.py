@@ -28,6 +28,8 @@ from runtime.cache_files import CacheWriteError, remove, write_file
 ROOT = Path(__file__).resolve().parents[1]
 RNG = np.random.default_rng(12)
 TURN = "I loved Alien (1979), something tense"
+SMALL_TURN, SMALL_LIKED = "I loved Picture Number 7", "Picture Number 7 (1957)"
+K = 2  # picks per answer: each start explains them with the LLM, fewer is faster
 
 
 # --- damage ---------------------------------------------------------------------------------------
@@ -88,15 +90,17 @@ class Caches:
 
 
 def copy_caches(source: Path, target: Path) -> Caches:
-    """A copy of the session's built caches; the big LLM weights as hard links (damage replaces, never edits)."""
+    """A copy of built caches; the big LLM weights as hard links (damage replaces, never edits)."""
     shutil.copytree(source / "als", target / "als")
     shutil.copytree(source / "chroma", target / "chroma")
     shutil.copytree(source / "llm", target / "llm", copy_function=os.link)
     return Caches(target)
 
 
-def chat(cache: Path, *args: str, timeout: float = 600) -> subprocess.CompletedProcess:
-    env = {**os.environ, "RECS_CACHE_DIR": str(cache), "PYTHONPATH": str(ROOT)}
+def chat(cache: Path, *args: str, data: Path | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
+    env = {**os.environ, "RECS_CACHE_DIR": str(cache), "PYTHONPATH": str(ROOT), "RECS_K": str(K)}
+    if data:
+        env["RECS_DATA"] = str(data)
     return subprocess.run([sys.executable, "-m", "chat", *args], cwd=ROOT, env=env, capture_output=True,
                           text=True, timeout=timeout)
 
@@ -105,12 +109,12 @@ def damage_lines(stderr: str) -> list[str]:
     return [line for line in stderr.splitlines() if "is damaged" in line]
 
 
-def assert_served(proc: subprocess.CompletedProcess) -> dict:
+def assert_served(proc: subprocess.CompletedProcess, liked: str = "Alien (1979)") -> dict:
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "Traceback" not in proc.stderr
     (turn,) = [json.loads(line) for line in proc.stdout.splitlines()]
-    assert 3 <= len(turn["items"]) <= 5 and all(i["why"] for i in turn["items"])
-    assert turn["state"]["liked"] == ["Alien (1979)"]
+    assert len(turn["items"]) == K and all(i["why"] for i in turn["items"])
+    assert turn["state"]["liked"] == [liked]
     return turn
 
 
@@ -119,6 +123,23 @@ def built(recommender, cache_dir) -> Path:
     """The session's cache folder, with every cache built (the recommender fixture warmed up)."""
     assert recommender.llm.model is not None and recommender.settings.cache_dir == cache_dir
     return cache_dir
+
+
+@pytest.fixture(scope="module")
+def small(built, tmp_path_factory) -> tuple[Path, Path]:
+    """A 40-item catalog (its folder) and its caches, the session's converted LLM included: rebuilding
+    its index takes a second instead of embedding ml-100k again, so most starts below only pay for the
+    LLM conversion. The ml-100k caches are damaged once, in the case killed mid-rebuild."""
+    from test_caches import write_dataset
+
+    from chat.recommender import Recommender
+    from chat.settings import Settings
+
+    root = tmp_path_factory.mktemp("small")
+    write_dataset(root / "data")
+    Recommender(Settings(data=root / "data", cache_dir=root / "cache", use_llm=False)).warm_up()
+    shutil.copytree(built / "llm", root / "cache" / "llm", copy_function=os.link)
+    return root / "data", root / "cache"
 
 
 # --- a damaged cache is rebuilt and the chat serves -----------------------------------------------
@@ -136,7 +157,7 @@ CLI_CASES = {
 
 def kill_while_writing_the_llm(cache: Path) -> str:
     """Start the CLI, kill -9 it while it writes the LLM cache (the longest write), return its stderr."""
-    env = {**os.environ, "RECS_CACHE_DIR": str(cache), "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "RECS_CACHE_DIR": str(cache), "PYTHONPATH": str(ROOT), "RECS_K": str(K)}
     log = cache.parent / "killed.log"
     with log.open("w") as err:
         proc = subprocess.Popen([sys.executable, "-m", "chat", "--json", TURN], cwd=ROOT, env=env,
@@ -153,16 +174,17 @@ def kill_while_writing_the_llm(cache: Path) -> str:
 
 
 @pytest.mark.parametrize("damage", list(CLI_CASES))
-def test_damaged_caches_are_rebuilt_and_the_cli_serves(built, tmp_path, damage):
-    caches = copy_caches(built, tmp_path / "cache")
+def test_damaged_caches_are_rebuilt_and_the_cli_serves(built, small, tmp_path, damage):
+    data, source = (None, built) if damage == "deleted" else small
+    caches = copy_caches(source, tmp_path / "cache")
     names = [caches.als.name, caches.store.name, caches.llm.name]
     for hit in CLI_CASES[damage]:
         hit(caches)
 
     if damage == "deleted":
         first = kill_while_writing_the_llm(caches.root)
-    proc = chat(caches.root, "--json", TURN)
-    assert_served(proc)
+    proc = chat(caches.root, "--json", TURN if data is None else SMALL_TURN, data=data)
+    assert_served(proc, "Alien (1979)" if data is None else SMALL_LIKED)
     if damage == "deleted":  # the killed start set the damaged caches aside; the restart only builds
         assert damage_lines(proc.stderr) == []
         proc.stderr = first
@@ -178,18 +200,20 @@ def test_damaged_caches_are_rebuilt_and_the_cli_serves(built, tmp_path, damage):
     assert caches.temporaries() == []
 
 
-def test_damaged_caches_are_rebuilt_and_the_app_serves(built, tmp_path):
+def test_damaged_caches_are_rebuilt_and_the_app_serves(small, tmp_path):
     """Overwritten with garbage, through app.py and its HTTP API."""
     from gradio_client import Client
 
     from evaluation.latency import free_port
 
-    caches = copy_caches(built, tmp_path / "cache")
+    data, source = small
+    caches = copy_caches(source, tmp_path / "cache")
     garbage(caches.als)
     garbage(caches.store / "chroma.sqlite3")
     garbage(caches.llm / "config.json")
     port = free_port()
-    env = {**os.environ, "RECS_CACHE_DIR": str(caches.root), "RECS_PORT": str(port), "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "RECS_CACHE_DIR": str(caches.root), "RECS_PORT": str(port), "PYTHONPATH": str(ROOT),
+           "RECS_DATA": str(data), "RECS_K": str(K)}
     log = tmp_path / "app.log"
     with log.open("w") as err:
         proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=err, stderr=err)
@@ -203,8 +227,8 @@ def test_damaged_caches_are_rebuilt_and_the_app_serves(built, tmp_path):
             except Exception:  # not listening yet
                 time.sleep(1)
         assert client is not None, log.read_text()[-3000:]
-        history, *cards = client.predict(TURN, api_name="/respond")
-        assert len([c for c in cards[:10] if c]) >= 3
+        history, *cards = client.predict(SMALL_TURN, api_name="/respond")
+        assert len([c for c in cards[:10] if c]) == K
     finally:
         proc.terminate()
         proc.wait(timeout=60)

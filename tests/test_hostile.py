@@ -1,5 +1,7 @@
 """Hostile and odd input at every entry point: the pipeline, the CLI (arguments and JSON files) and the
-app's API. Nothing crashes, every turn gets a sensible reply, and output is always valid UTF-8 JSON."""
+app's API. Nothing crashes, every turn gets a sensible reply, and output is always valid UTF-8 JSON.
+(The LLM never reads the user's words: its prompt holds catalog facts and wishes from a fixed vocabulary,
+so prompt injection has nowhere to go; the checks run with template explanations.)"""
 
 from __future__ import annotations
 
@@ -29,13 +31,6 @@ def test_hostile_messages_never_crash_or_fail(recommender):
     assert result["total"]["with_picks"] > result["total"]["messages"] // 2  # most still get picks
 
 
-def test_injection_through_the_llm_explanations(recommender):
-    """The user's words reach the LLM's prompt (as the request): what it writes is still checked."""
-    sessions = [s for s in hostile.load_messages() if s["category"] == "injection"][4:8]
-    result = hostile.run(recommender, sessions, use_llm=True)
-    assert result["total"]["crashes"] == 0 and result["total"]["failed"] == 0, hostile.format_table(result)
-
-
 @pytest.mark.parametrize("raw, clean", [
     ("I loved Alien \ud800 no horror", "I loved Alien  no horror"),
     ("\ud83d\ude00 pair", "\U0001F600 pair"),  # a valid pair is one character
@@ -43,6 +38,7 @@ def test_injection_through_the_llm_explanations(recommender):
     ("x\u202eevil\u202c\u200b\ufeff", "xevil"),
     ("Ame\u0301lie", "Am\u00e9lie"),  # NFC: the title's own form
     ("a\r\nb\u2028c", "a\nb\nc"),
+    ("I loved Heat \udcff\udcfe", "I loved Heat "),  # a command-line argument that was not UTF-8
     ("family \U0001F468\u200d\U0001F469\u200d\U0001F467", "family \U0001F468\u200d\U0001F469\u200d\U0001F467"),
     (None, ""),
     ("plain text stays as it is", "plain text stays as it is"),
@@ -65,13 +61,6 @@ def test_cli_output_is_utf8_json_whatever_comes_in(recommender, cache_dir, tmp_p
     assert rows[0]["state"]["liked"] == ["Alien (1979)"] and "Horror" in rows[0]["state"]["constraints"]["genres_excluded"]
     assert rows[3]["state"]["liked"] == ["Fargo (1996)"]
 
-    # a command-line argument that is not UTF-8 (Python reads it as lone surrogates)
-    proc = subprocess.run([sys.executable, "-m", "chat", "--json", b"I loved Heat \xff\xfe", "--no-llm"], cwd=ROOT,
-                          env=env, capture_output=True, timeout=300)
-    assert proc.returncode == 0, proc.stderr.decode(errors="replace")[-2000:]
-    (row,) = [json.loads(line) for line in proc.stdout.decode("utf-8").splitlines()]
-    assert row["state"]["liked"] == ["Heat (1995)"]
-
 
 def test_a_malformed_dialogue_file_is_one_line(cache_dir, tmp_path):
     path = tmp_path / "bad.jsonl"
@@ -84,16 +73,21 @@ def test_a_malformed_dialogue_file_is_one_line(cache_dir, tmp_path):
     assert line.startswith(f"error: --dialogues {path}:2: not JSON")
 
 
-def test_the_app_api_cleans_text_and_refuses_bad_sliders(server):
+def test_the_app_cleans_text_and_the_api_refuses_bad_sliders(server, recommender):
     from gradio_client import Client
 
+    from app import respond
+
+    # a lone surrogate cannot cross HTTP with gradio_client (httpx encodes UTF-8): the handler itself gets it
+    *_, last = respond(recommender, "I loved Alien \ud800\u202e no horror\x00", [], None, 3, 0.0)
+    history = last[0]
+    json.dumps(history, ensure_ascii=False).encode("utf-8")  # never raises
+    assert history[-2]["content"] == "I loved Alien  no horror"
+
     client = Client(server, verbose=False)
-    history, *rest = client.predict("I loved Alien \ud800\u202e no horror\x00", api_name="/respond")
-    cards = [c for c in rest[:10] if c]
-    assert 3 <= len(cards) <= 5 and "Horror" not in " ".join(cards)
-    sent = json.dumps(history)
-    assert "\\ud800" not in sent and "\\u202e" not in sent and "\\u0000" not in sent
+    history, *rest = client.predict("I loved Fargo\u202e\x00\x1b[31m", api_name="/respond")
+    assert [c for c in rest[:10] if c] and "\\u202e" not in json.dumps(history) and "\\u001b" not in json.dumps(history)
     with pytest.raises(Exception, match="maximum"):  # gradio checks a slider's range before our code runs
         client.predict("I loved Alien", k_value=1000, api_name="/respond")
-    history, *rest = client.predict("I loved Fargo", api_name="/respond")  # and still serves
+    history, *rest = client.predict("I loved Heat", api_name="/respond")  # and still serves
     assert [c for c in rest[:10] if c]
