@@ -13,6 +13,7 @@ import argparse
 import logging
 import sys
 import time
+import traceback
 
 import gradio as gr
 
@@ -21,6 +22,8 @@ from chat.presenter import card_markdown, escape, intro_markdown, page_title, pr
 from chat.recommender import Recommender
 from chat.settings import Settings
 from chat.state import SessionState
+from chat.text import clean_text
+from runtime.errors import startup_error_line
 
 TITLE = "Movie night: a conversational recommender"
 MAX_CARDS = 10
@@ -86,15 +89,25 @@ def stream(recommender: Recommender, events, view: View, state: SessionState):
 
 def respond(recommender: Recommender, message, history, state, k, diversity):
     state = state if isinstance(state, SessionState) else SessionState()
-    state.diversity = float(diversity) if diversity is not None else None
-    text = message if isinstance(message, str) else ""
+    state.diversity = _number(diversity, 0.0, 1.0)
+    text = clean_text(message)  # the same text the pipeline reads, safe to echo and to send as JSON
     history = list(history or []) + [
         {"role": "user", "content": escape(text) if text.strip() else "…"},
         {"role": "assistant", "content": "_Looking through the catalog…_"},
     ]
     view = View(history)
     yield [history, *view.card_updates(), gr.skip(), gr.skip(), "", state]
+    k = _number(k, 1, MAX_CARDS)
     yield from stream(recommender, recommender.turn(state, text, k=int(k) if k else None), view, state)
+
+
+def _number(value, low: float, high: float) -> float | None:
+    """A slider value from the page or the API, clamped to its range; None when it is no number."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if number != number else min(max(number, low), high)  # NaN -> None
 
 
 def react(recommender: Recommender, slot: int, sentiment: str, history, state):
@@ -165,7 +178,7 @@ def build_app(recommender: Recommender) -> gr.Blocks:
         def on_remove(choice, session):
             session = session if isinstance(session, SessionState) else SessionState()
             if choice:
-                profile.forget(session, recommender.catalog, choice)
+                profile.forget(session, recommender.catalog, clean_text(choice))
             return [*profile_updates(recommender, session), session]
 
         remove.click(on_remove, [entry, state], [prof, entry, state], api_name="forget")
@@ -183,6 +196,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--host", help="interface to listen on (env RECS_HOST, default 127.0.0.1)")
     parser.add_argument("--port", type=int, help="port (env RECS_PORT, default 7860)")
     parser.add_argument("--no-llm", action="store_true", help="template explanations only")
+    parser.add_argument("-v", "--verbose", action="store_true", help="show the traceback of a failed start-up")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", stream=sys.stderr)
     for noisy in ("httpx", "chromadb", "sentence_transformers", "sentence_transformers.base.model"):
@@ -193,10 +207,19 @@ def main(argv: list[str] | None = None) -> None:
         recommender = Recommender(settings)
         for line in recommender.warm_up():
             print(f"  {line}", file=sys.stderr)
-    except (ValueError, FileNotFoundError, RuntimeError) as err:
-        sys.exit(f"error: {err}")
+    except Exception as err:  # one line that says what to change, never a traceback (unless --verbose)
+        if args.verbose:
+            traceback.print_exc()
+        print(startup_error_line(err), file=sys.stderr)
+        sys.exit(2)
     print(f"models ready in {time.perf_counter() - started:.1f}s", file=sys.stderr)
-    build_app(recommender).launch(server_name=settings.host, server_port=settings.port, css=CSS)
+    demo = build_app(recommender)
+    try:
+        demo.launch(server_name=settings.host, server_port=settings.port, css=CSS)
+    except OSError as err:  # the port is taken, or the host is no local interface
+        print(f"error: cannot listen on {settings.host}:{settings.port} ({err}): set RECS_PORT (--port) to a free "
+              "port and RECS_HOST (--host) to an address of this machine", file=sys.stderr)
+        sys.exit(2)
 
 
 if __name__ == "__main__":

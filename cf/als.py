@@ -18,6 +18,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from catalog.model import Catalog, Interactions
+from runtime.cache_files import set_aside, write_file
 
 log = logging.getLogger("recs.cf")
 
@@ -100,24 +101,32 @@ class CFModel:
         return self._model
 
     def _load_or_train(self):
-        from implicit.cpu.als import AlternatingLeastSquares
-
-        from threadpoolctl import threadpool_limits
-
         if self.path.exists():
             try:
-                with threadpool_limits(1, "blas"):  # implicit warns at construction otherwise
-                    return AlternatingLeastSquares.load(str(self.path))
-            except (OSError, ValueError, KeyError) as err:
-                log.warning("ALS cache %s unreadable (%s); retraining", self.path, err)
+                return self._load_checked()
+            except Exception as err:  # a damaged file raises anything from BadZipFile to EOFError
+                set_aside(self.path, err)
         start = time.perf_counter()
         model = fit_als(interaction_matrix(self.catalog.interactions, len(self.catalog)), self.config)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp.npz")
-        model.save(str(tmp))
-        tmp.replace(self.path)  # atomic: a crash never leaves half a model
+        write_file(self.path, model.save)
         self.trained_now = True
         log.info("trained ALS on %d interactions in %.1fs", len(self.catalog.interactions), time.perf_counter() - start)
+        return model
+
+    def _load_checked(self):
+        """The cached model, if it is whole and fits this catalog; raises otherwise."""
+        from implicit.cpu.als import AlternatingLeastSquares
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(1, "blas"):  # implicit warns at construction otherwise
+            model = AlternatingLeastSquares.load(str(self.path))
+        factors = getattr(model, "item_factors", None)
+        expected = (len(self.catalog), self.config.factors)
+        if not isinstance(factors, np.ndarray) or factors.shape != expected:
+            shape = getattr(factors, "shape", None)
+            raise ValueError(f"item factors have shape {shape}, expected {expected}")
+        if not np.isfinite(factors).all():
+            raise ValueError("item factors are not all finite")
         return model
 
     @property

@@ -13,10 +13,13 @@ import json
 import logging
 import sys
 import time
+import traceback
 from pathlib import Path
 
 from chat.dialogue import Turn, parse_turn, run_dialogue
 from chat.settings import FUSIONS, Settings
+from chat.text import clean_text
+from runtime.errors import startup_error_line
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -41,32 +44,53 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--fusion", choices=FUSIONS, help="how semantic and CF scores are combined")
     p.add_argument("--cf-weight", type=float, help="share of the CF prior, 0..1")
     p.add_argument("--diversity", type=float, help="0 (relevance only) .. 1 (most diverse)")
-    p.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    p.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr (and the traceback of a failed start-up)")
     return p
 
 
 def read_dialogues(path: Path) -> list[dict]:
+    """Lines of {"id": ..., "turns": [...]}; bytes that are not UTF-8 are read as U+FFFD, not refused."""
+    form = 'each line must be {"id": ..., "turns": [...]}'
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError as err:
+        raise ValueError(f"--dialogues {path}: cannot read it ({err.strerror or err}): give a readable JSON-lines file; {form}") from None
     dialogues = []
-    with path.open(encoding="utf-8") as f:
-        for n, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                d = json.loads(line)
-            except json.JSONDecodeError as err:
-                raise SystemExit(f"{path}:{n}: not JSON ({err.msg}); each line must be {{\"id\": ..., \"turns\": [...]}}")
-            if not isinstance(d, dict) or not isinstance(d.get("turns"), list):
-                raise SystemExit(f"{path}:{n}: needs a \"turns\" list; each line must be {{\"id\": ..., \"turns\": [...]}}")
-            try:
-                d["turns"] = [parse_turn(t, f"{path}:{n}: turn {m}") for m, t in enumerate(d["turns"], 1)]
-            except ValueError as err:
-                raise SystemExit(str(err)) from None
-            dialogues.append(d)
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            d = json.loads(line)
+        except (json.JSONDecodeError, RecursionError) as err:
+            reason = err.msg if isinstance(err, json.JSONDecodeError) else "nested too deeply"
+            raise ValueError(f"--dialogues {path}:{n}: not JSON ({reason}); {form}") from None
+        if not isinstance(d, dict) or not isinstance(d.get("turns"), list):
+            raise ValueError(f'--dialogues {path}:{n}: needs a "turns" list; {form}')
+        d["turns"] = [parse_turn(t, f"--dialogues {path}:{n}: turn {m}") for m, t in enumerate(d["turns"], 1)]
+        dialogues.append(d)
     return dialogues
+
+
+def json_line(result: dict) -> str:
+    """One turn as a line of JSON; any text the pipeline did not make (a dialogue id) is cleaned first."""
+    return json.dumps(_clean(result), ensure_ascii=False)
+
+
+def _clean(value):
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, dict):
+        return {clean_text(k) if isinstance(k, str) else k: _clean(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    return value
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    # UTF-8 whatever the locale says, so the JSON is always valid UTF-8
+    sys.stdout.reconfigure(encoding="utf-8")
+    sys.stderr.reconfigure(encoding="utf-8", errors="backslashreplace")
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
                         format="%(asctime)s %(name)s %(message)s")
     from chat.recommender import Recommender, public
@@ -90,8 +114,10 @@ def main(argv: list[str] | None = None) -> int:
         started = time.perf_counter()
         lines = recommender.warm_up()
         print(f"ready in {time.perf_counter() - started:.1f}s: " + "; ".join(lines), file=sys.stderr)
-    except (ValueError, FileNotFoundError, RuntimeError) as err:
-        print(f"error: {err}", file=sys.stderr)
+    except Exception as err:  # one line that says what to change, never a traceback (unless --verbose)
+        if args.verbose:
+            traceback.print_exc()
+        print(startup_error_line(err), file=sys.stderr)
         return 2
 
     if args.check:
@@ -99,10 +125,17 @@ def main(argv: list[str] | None = None) -> int:
 
         return check(recommender, args.check, k=settings.k)
 
+    failed = 0
     for dialogue in dialogues:
         state = SessionState()
-        for result in run_dialogue(recommender, state, dialogue["turns"], replay=args.replay):
-            if args.dialogues:
-                result = {"dialogue": dialogue.get("id"), **result}
-            print(json.dumps(public(result), ensure_ascii=False), flush=True)
-    return 0
+        try:
+            for result in run_dialogue(recommender, state, dialogue["turns"], replay=args.replay):
+                if args.dialogues:
+                    result = {"dialogue": dialogue.get("id"), **result}
+                print(json_line(public(result)), flush=True)
+        except Exception as err:  # a bug must not cost the other dialogues: report it and go on
+            failed += 1
+            problem = f"{type(err).__name__}: {err}"
+            print(f"error: turn {len(state.turns)} failed: {problem}", file=sys.stderr)
+            print(json_line({"dialogue": dialogue.get("id"), "turn": len(state.turns), "error": problem}), flush=True)
+    return 1 if failed else 0

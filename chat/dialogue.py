@@ -16,6 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterator
 
+from chat.text import clean_text
+
 ROLES = ("user", "assistant")
 
 
@@ -28,14 +30,14 @@ class Turn:
 def parse_turn(raw, where: str = "turn") -> Turn:
     """A bare string is a user turn; an object needs a known role and a text."""
     if isinstance(raw, str):
-        return Turn("user", raw)
+        return Turn("user", clean_text(raw))
     if isinstance(raw, dict):
         role, text = raw.get("role", "user"), raw.get("text")
         if role not in ROLES:
             raise ValueError(f"{where}: role {role!r} is unknown: use one of {', '.join(ROLES)}")
         if not isinstance(text, str):
             raise ValueError(f"{where}: needs a \"text\" string, got {type(text).__name__}")
-        return Turn(role, text)
+        return Turn(role, clean_text(text))
     raise ValueError(f"{where}: a turn is a string or {{\"role\": ..., \"text\": ...}}, got {type(raw).__name__}")
 
 

@@ -414,7 +414,10 @@ _TITLE_LINKS = {"of", "the", "a", "an", "and", "in", "on", "to", "for", "with", 
 def _words_with_case(message: str) -> tuple[list[str], list[bool], set[int]]:
     """Normalized words of the message, whether each was capitalized or quoted in the original, and
     the positions of years written in parentheses ("Alien (1979)")."""
-    raw = re.findall(r"\(\s*\d{4}\s*\)|[\w'&]+|[\"“”«»]", unicodedata.normalize("NFKC", message))
+    # Without combining marks, as `normalize` has them: a mark splits no word ("Z\u0351a\u0346lgo" is one word,
+    # as in the word list understanding reads; otherwise word positions disagree).
+    plain = "".join(ch for ch in unicodedata.normalize("NFKD", message) if not unicodedata.combining(ch))
+    raw = re.findall(r"\(\s*\d{4}\s*\)|[\w'&]+|[\"“”«»]", unicodedata.normalize("NFKC", plain))
     words: list[str] = []
     capitalized: list[bool] = []
     dated: set[int] = set()

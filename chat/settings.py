@@ -84,7 +84,8 @@ def _parse(name: str, type_name: str, raw: str):
                 return False
             raise ValueError(raw)
     except ValueError:
-        raise ValueError(f"Setting RECS_{name.upper()}={raw!r} is not a valid {type_name}") from None
+        kind = {"int": "a whole number", "float": "a number", "bool": "true or false"}.get(type_name, type_name)
+        raise ValueError(f"Setting RECS_{name.upper()}={raw!r} is not a valid {type_name}: set it to {kind}") from None
     if "Path" in type_name:
         return Path(raw).expanduser() if raw else None
     return raw or None

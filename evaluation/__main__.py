@@ -1,4 +1,4 @@
-"""`python -m evaluation <command> [--json]`: offline, simulate, scale, report."""
+"""`python -m evaluation <command> [--json]`: offline, simulate, scale, latency, hostile, report."""
 
 from __future__ import annotations
 
@@ -69,6 +69,18 @@ def cmd_redial(args) -> dict:
     return result, redial.format_table
 
 
+def cmd_hostile(args) -> dict:
+    from chat.recommender import Recommender
+    from chat.settings import Settings
+    from evaluation import hostile
+
+    settings = Settings.from_env(data=args.data, cache_dir=args.cache_dir, use_llm=args.llm)
+    recommender = Recommender(settings)
+    recommender.warm_up()
+    result = hostile.run(recommender, hostile.load_messages(args.messages), use_llm=args.llm, show=args.show)
+    return result, hostile.format_table
+
+
 def cmd_report(args) -> dict:
     from evaluation import report
 
@@ -120,6 +132,14 @@ def _redial_args(p):
                    help="also write the table into this RESULTS.md, in place of its ReDial section (e.g. docs/RESULTS.md)")
 
 
+def _hostile_args(p):
+    from evaluation.hostile import MESSAGES
+
+    p.add_argument("--messages", type=Path, default=MESSAGES, help="JSON-lines file of messages (default: tests/hostile_messages.jsonl)")
+    p.add_argument("--llm", action="store_true", help="LLM explanations too (default: templates, fast)")
+    p.add_argument("--show", action="store_true", help="print each message and the first line of its reply")
+
+
 def _report_args(p):
     p.add_argument("--out", type=Path, default=Path("docs"), help="folder for RESULTS.md and the plots")
     p.add_argument("--users", type=int, default=None, help="users for offline and simulate (default all)")
@@ -138,6 +158,8 @@ COMMANDS.update({
     "scale": (cmd_scale, "latency and ALS fit time on synthetic catalogs", _scale_args),
     "latency": (cmd_latency, "per-stage latency, decode speed against the memory bound, start-up", _latency_args),
     "redial": (cmd_redial, "recorded human conversations (ReDial): replayed and live, against baselines", _redial_args),
+    "hostile": (cmd_hostile, "hostile and odd messages through the pipeline: crashes and failed turns by category",
+                _hostile_args),
     "report": (cmd_report, "run everything and write docs/RESULTS.md with plots", _report_args),
 })
 

@@ -10,6 +10,8 @@ from pathlib import Path
 import numpy as np
 
 from retrieval.mean_pooling import MeanPoolingEncoder, mean_pooling_layout
+from runtime.cache_files import describe
+from runtime.errors import ConfigError
 from runtime.model_loading import MODEL_LOADING_LOCK
 
 log = logging.getLogger("recs.embedder")
@@ -52,16 +54,25 @@ class Embedder:
     def load(self):
         with self._lock:
             if self._model is None:
-                layout = mean_pooling_layout(self.source)
-                if layout:
-                    self._model = MeanPoolingEncoder(self.source, device=self.device, **layout)
-                else:
-                    from sentence_transformers import SentenceTransformer
-
-                    with MODEL_LOADING_LOCK:
-                        self._model = SentenceTransformer(self.source, device=self.device)
+                try:
+                    self._model = self._load_model()
+                except Exception as err:  # transformers raises OSError, ValueError or JSONDecodeError for a bad folder
+                    raise ConfigError(
+                        f"RECS_EMBEDDER={self.source!r} could not be loaded as a sentence embedder ({describe(err)}): "
+                        "set RECS_EMBEDDER to a sentence-transformers folder or Hugging Face id, or unset it for "
+                        "the default"
+                    ) from err
                 log.info("embedder %s on %s via %s", self.name, self._model.device, self.runner)
         return self._model
+
+    def _load_model(self):
+        layout = mean_pooling_layout(self.source)
+        if layout:
+            return MeanPoolingEncoder(self.source, device=self.device, **layout)
+        from sentence_transformers import SentenceTransformer
+
+        with MODEL_LOADING_LOCK:
+            return SentenceTransformer(self.source, device=self.device)
 
     @property
     def runner(self) -> str | None:

@@ -97,3 +97,48 @@ def test_card_feedback_replaces_only_that_card(recommender, catalog):
     assert after[1] not in before
     assert catalog[disliked].display in result["state"]["disliked"]
     assert all(i["why"] for i in result["items"])
+
+
+# --- odd input that used to get odd answers (issue 12) -------------------------------------------------
+
+def test_contradicting_years_are_quoted_as_said(recommender):
+    _, (r,) = talk(recommender, "after 1995 and before 1990")
+    assert r["reply"].startswith("'after 1995 and before 1990' cannot both hold")
+
+
+def test_two_decades_keep_both(recommender):
+    _, (r,) = talk(recommender, "from the 80s and the 90s only")
+    years = {i["year"] // 10 * 10 for i in r["items"]}
+    assert r["state"]["constraints"]["year_min"] == 1980 and r["state"]["constraints"]["year_max"] == 1999
+    assert years <= {1980, 1990}
+
+
+def test_impossible_years_get_a_note_and_change_nothing(recommender):
+    state, (first, r) = talk(recommender, "I loved Alien", "movies from 99999")
+    assert "I can't use the year 99999" in r["reply"] and "1922 to 1998" in r["reply"]
+    assert r["state"]["constraints"] == first["state"]["constraints"] and r["items"]
+    _, (r,) = talk(recommender, "from -500 to 10000")
+    assert "I can't use the years 500 and 10000" in r["reply"]
+
+
+def test_a_reference_to_nothing_shown_is_answered(recommender):
+    _, (r,) = talk(recommender, "I've seen the last one")
+    assert "haven't shown you any movies yet" in r["reply"] and "couldn't find" not in r["reply"]
+    assert r["state"]["seen"] == []
+    _, (_, r) = talk(recommender, "I loved Star Wars", "the 9th one")
+    assert "I showed 5, so 'the 9th one'" in r["reply"]
+
+
+def test_a_position_beyond_the_candidates_asks_again(recommender):
+    state, (question, r) = talk(recommender, "I loved Batman", "the 7th one")
+    assert "Which Batman" in question["reply"]
+    assert "only 4 to choose from" in r["reply"] and "Which Batman" in r["reply"] and "I left" not in r["reply"]
+    assert state.pending and r["items"] == []
+
+
+def test_template_articles():
+    from prompts import render
+
+    texts = [render("fallback.j2", neighbour=None, shared_genres=[], mood="tense", genres=g, year=1990)
+             for g in (["Action"], ["Animation"], ["Drama"])]
+    assert [t.split()[0] for t in texts] == ["An", "An", "A"]

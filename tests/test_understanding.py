@@ -321,3 +321,48 @@ def test_reaction_words_are_no_wish(linker):
     from chat.state import SessionState
 
     assert understand("the first one sounds great", linker, SessionState(last_items=list(SHOWN))).wishes == []
+
+
+# --- odd input that used to get odd answers (issue 12) -------------------------------------------------
+
+@pytest.mark.parametrize("message, lo, hi, text", [
+    ("after 1995 and before 1990", 1996, 1989, "after 1995 and before 1990"),  # "1995 and before" is no bound
+    ("from the 80s and the 90s only", 1980, 1999, "from the 80s and the 90s"),  # every decade, not the first
+    ("1990 and before", None, 1990, "1990 and before"),
+])
+def test_year_phrases_read_whole(linker, message, lo, hi, text):
+    y = understand(message, linker).years
+    assert (y.year_min, y.year_max, y.text) == (lo, hi, text)
+
+
+@pytest.mark.parametrize("message, years", [
+    ("movies from 99999", "99999"), ("something from the year 0", "0"), ("from -500 to 10000", "500 and 10000"),
+])
+def test_impossible_years_are_flagged_not_used(linker, message, years):
+    y = understand(message, linker).years
+    assert y.impossible and y.text == years and (y.year_min, y.year_max) == (None, None)
+
+
+@pytest.mark.parametrize("message", ["a movie in 2 hours", "give me 3 movies", "the 1st one"])
+def test_small_numbers_are_no_impossible_years(linker, message):
+    y = understand(message, linker).years
+    assert y is None or not y.impossible
+
+
+@pytest.mark.parametrize("message, last_items, dangling", [
+    ("I've seen the last one", [], ["the last one"]),
+    ("more like the second one", [], ["the second one"]),
+    ("the 9th one", SHOWN, ["the 9th one"]),
+    ("I've seen it", [], ["it"]),
+    ("I've seen the last one", SHOWN, []),
+])
+def test_references_that_point_at_nothing(linker, message, last_items, dangling):
+    from chat.state import SessionState
+
+    u = understand(message, linker, SessionState(last_items=list(last_items)))
+    assert u.dangling == dangling and u.unknown_titles == []
+
+
+def test_combining_marks_do_not_shift_words(linker):
+    u = understand("Z\u0351\u0357a\u0346\u034bl\u0351g\u0346o\u0352 I loved Alien", linker)  # used to raise IndexError
+    assert [(m.text, m.sentiment) for m in u.mentions] == [("alien", "liked")]

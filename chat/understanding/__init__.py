@@ -96,7 +96,9 @@ def understand(message: str, linker: TitleLinker, state=None) -> Understanding:
         inherit = previous if k and clause_start == spans[k - 1][1] and before in ("", "and", "or", "nor") else None
         sentiment = _sentiment(before, after, inherit)
         previous = sentiment
-        if isinstance(m, _Reference):
+        if isinstance(m, _Reference) and not m.item_ids:
+            result.dangling.append(m.text)
+        elif isinstance(m, _Reference):
             if m.none_of and sentiment == "liked":
                 sentiment = "disliked"  # "none of those" is a no to all of them
             for item_id in m.item_ids:

@@ -64,9 +64,9 @@ class _Reference:
 
 
 def _references(words: list[str], taken: set[int], last_items: list[int], titles) -> list[_Reference]:
-    """Words that point at items of the last reply, in word positions not already used by titles."""
-    if not last_items:
-        return []
+    """Words that point at items of the last reply, in word positions not already used by titles.
+    A reference that points at nothing ("the last one" before anything was shown, "the 9th one" after
+    five) comes back with no item ids, so that it can be answered and is no title or wish."""
     refs: list[_Reference] = []
     n = len(words)
 
@@ -74,7 +74,7 @@ def _references(words: list[str], taken: set[int], last_items: list[int], titles
         return not any(i in taken for i in range(a, b)) and not any(r.start < b and a < r.end for r in refs)
 
     def add(a: int, b: int, ids, none_of: bool = False) -> None:
-        if free(a, b) and ids:
+        if free(a, b):
             refs.append(_Reference(a, b, tuple(ids), " ".join(words[a:b]), none_of))
 
     def at(index: int):
@@ -131,7 +131,7 @@ def _resolve_choice(words, found, pending, linker, result: Understanding, taken:
                 if len(dated) == 1:
                     chosen, used = dated, {i}
                     break
-            elif w.isdigit() and 1 <= int(w) <= len(cands):
+            elif w.isdigit() and 1 <= int(w) <= 20:
                 index = int(w) - 1
             elif w in ("original", "oldest", "earliest"):
                 index = 0
@@ -139,6 +139,12 @@ def _resolve_choice(words, found, pending, linker, result: Understanding, taken:
                 index = -1
             if index is not None and -len(cands) <= index < len(cands):
                 chosen, used = [cands[index]], {i}
+                break
+            if index is not None:  # "the 7th one" of four: asked again, and told how many there are
+                lo = i - 1 if i and words[i - 1] in ("the", "number", "no") else i
+                hi = i + 2 if i + 1 < len(words) and words[i + 1] in ("one", "movie", "film") else i + 1
+                result.dangling.append(" ".join(words[lo:hi]))
+                taken |= set(range(lo, hi))
                 break
     if not chosen:
         shared = set.intersection(*(set(canonical(catalog[c].title).split()) for c in cands))

@@ -38,6 +38,7 @@ class YearSignal:
     relative: str | None = None  # "older" | "newer": resolved against the last reply's items
     clear: bool = False
     conflict: bool = False  # "after 1990 and before 1980": no year can satisfy both
+    impossible: bool = False  # "from 99999", "the year 0": no film has that year
     soft: bool = False  # a period leaned towards ("from the 80s", "a classic"), not a restriction
     text: str = ""
 
@@ -51,6 +52,7 @@ class Understanding:
     ambiguous: list[Ambiguity] = field(default_factory=list)
     choice: str | None = None  # with a clarification open: "resolved" | "dismissed" | "unresolved"
     question: Question | None = None
+    dangling: list[str] = field(default_factory=list)  # references that point at nothing ("the 9th one" of five)
     reset: bool = False
     genres_wanted: set[str] = field(default_factory=set)
     genres_only: set[str] = field(default_factory=set)  # "only comedies": the wanted genres restrict

@@ -49,4 +49,5 @@ def _remove_spans(words: list[str], spans: list[tuple[int, int]]) -> str:
 def _trim_phrase(phrase: str) -> str:
     phrase = re.split(r"\b(and i|but|because|since|so|though|which|who|when|tonight|today|last|yesterday)\b", phrase)[0]
     phrase = re.sub(r"\b(it|a lot|so much|very much|too|as well|also|already|before|again)\s*$", "", phrase.strip())
-    return phrase.strip()
+    phrase = phrase.strip()
+    return "" if phrase in ("the", "a", "an") else phrase  # "seen the last ..." cut at "last" names nothing
