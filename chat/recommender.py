@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Iterator
 
-from catalog import Catalog, Item, load_catalog
+from catalog import Catalog, CatalogError, Item, load_catalog
 from cf.als import CFModel
 from chat.explainer import Explainer
 from chat.linker import TitleLinker
@@ -83,19 +83,21 @@ class Recommender:
     # --- components, created on first use ----------------------------------------
     @cached_property
     def catalog(self) -> Catalog:
+        where = str(self.settings.data or "the default ml-100k")
         try:
             catalog = load_catalog(self.settings.data)
-        except (OSError, ValueError, LookupError, csv.Error) as err:  # missing, unreadable or malformed files
+        except CatalogError as err:  # names the file, the problem and the fix: add the setting
+            raise ConfigError(f"RECS_DATA={where!r}: {err}") from err
+        except (OSError, ValueError, LookupError, csv.Error) as err:  # anything the loaders did not foresee
             if "RECS_DATA" in str(err):
                 raise  # the message already names the setting and the fix
-            where = self.settings.data or "the default ml-100k"
             raise ConfigError(
-                f"RECS_DATA={str(where)!r}: the dataset could not be read ({describe(err)}): set RECS_DATA to a "
-                "catalog folder or spec as README's 'Your own catalog' describes (`python -m catalog PATH` checks one)"
+                f"RECS_DATA={where!r}: the catalog could not be read ({describe(err)}): set RECS_DATA to a catalog "
+                "folder or spec (README: 'Your own catalog')"
             ) from err
         if not catalog.items:
-            raise ConfigError(f"RECS_DATA={str(self.settings.data)!r}: the dataset has no items: set RECS_DATA to a folder "
-                              "whose <name>.item file lists at least one item with a title")
+            raise ConfigError(f"RECS_DATA={where!r}: the catalog has no items: set RECS_DATA to a catalog that lists "
+                              "at least one item with a title")
         return catalog
 
     @cached_property

@@ -317,7 +317,7 @@ def bad_settings(tmp_path: Path) -> dict[str, tuple[dict, list[str]]]:
     return {  # name: (environment, words the line must hold)
         "embedder folder": ({"RECS_EMBEDDER": str(empty)}, ["RECS_EMBEDDER", str(empty)]),
         "llm config": ({"RECS_LLM": str(garbage_model)}, ["RECS_LLM", str(garbage_model), "config.json"]),
-        "data garbage": ({"RECS_DATA": str(data)}, ["RECS_DATA", str(data), "set RECS_DATA to"]),
+        "data garbage": ({"RECS_DATA": str(data)}, ["RECS_DATA", str(data), "Fix:"]),
         "data without items": ({"RECS_DATA": str(no_items)}, ["RECS_DATA", "no items"]),
         "number": ({"RECS_K": "many"}, ["RECS_K", "'many'", "whole number"]),
     }
