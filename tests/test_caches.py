@@ -61,5 +61,5 @@ def test_any_catalog_works_through_the_pipeline(tmp_path):
 
 def test_wrong_dataset_folder_is_a_clear_error(tmp_path):
     rec = Recommender(Settings(data=tmp_path, cache_dir=tmp_path / "cache", use_llm=False))
-    with pytest.raises(ValueError, match=r"RECS_DATA=.*holds no catalog I can read.*set RECS_DATA to a catalog folder"):
+    with pytest.raises(ValueError, match=r"RECS_DATA=.*holds no catalog I can read.*Fix: add a catalog.toml"):
         rec.warm_up()
