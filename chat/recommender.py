@@ -414,7 +414,7 @@ class Recommender:
 
     @staticmethod
     def _has_signal(state: SessionState) -> bool:
-        return bool(state.liked or state.interested or state.related or state.moods or state.genres_wanted or state.genres_excluded
+        return bool(state.liked or state.interested or state.moods or state.genres_wanted or state.genres_excluded
                     or state.year_min or state.year_max or state.prefer_year_min or state.prefer_year_max
                     or state.disliked or state.seen)
 

@@ -27,7 +27,6 @@ class SessionState:
     disliked: list[int] = field(default_factory=list)
     seen: list[int] = field(default_factory=list)
     interested: list[int] = field(default_factory=list)  # "sounds good", "have you seen X?": a taste signal, still recommendable
-    related: list[int] = field(default_factory=list)  # catalog relatives of liked titles it lacks (a sequel, a remake)
     shown: list[int] = field(default_factory=list)  # every item recommended so far
     fresh_items: list[int] = field(default_factory=list)  # named by the other side since the user last spoke
     last_items: list[int] = field(default_factory=list)  # the items of the latest reply, in order
@@ -61,8 +60,8 @@ class SessionState:
         {"liked": self.liked, "disliked": self.disliked, "seen": self.seen, "interested": self.interested}[sentiment].append(item_id)
 
     def positives(self) -> list[int]:
-        """Items that say what the user enjoys: liked ones, those they want to see, relatives of liked ones."""
-        return list(dict.fromkeys(self.liked + self.interested + self.related))
+        """Items that say what the user enjoys: the liked ones and those they are interested in."""
+        return list(dict.fromkeys(self.liked + self.interested))
 
     def reset(self) -> None:
         """"Start over": forget preferences and constraints; what was shown stays shown."""
