@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import collections
 import queue
 import threading
 import time
@@ -15,6 +16,7 @@ from typing import Any
 # Greedy decoding loops on this small model without a penalty; 1.2 already makes it
 # avoid the item's own name (which is in the prompt). 1.1 read best.
 _REPETITION_PENALTY = 1.1
+STATS_LOG_CALLS = 16
 
 
 def _eos_ids(model: Any, tokenizer: Any) -> list[int]:
@@ -183,7 +185,12 @@ class Generation:
             "seconds": round(seconds, 4),
             "tokens_per_s": round(new_tokens / seconds, 2) if seconds > 0 else 0.0,
             "first_token_s": round((first - started) if first is not None else seconds, 4),
+            # perf_counter() instants, so a caller can time a turn up to the first generated token
+            "started_at": started,
+            "first_token_at": first,
         }
+        # every call, newest last: a turn may make several (a regeneration)
+        self.__dict__.setdefault("stats_log", collections.deque(maxlen=STATS_LOG_CALLS)).append(self.last_stats)
 
     def generate(self, conversations: list[list[dict]], max_new_tokens: int | None = None) -> list[str]:
         """One reply per conversation, all in one batched, greedy ``generate`` call."""
