@@ -27,11 +27,11 @@ GENRE_CLAIMS: dict[str, tuple[str, ...]] = {
     "comed(?:y|ies|ic)": ("Comedy",), "funny": ("Comedy",), "hilarious": ("Comedy",),
     "humou?r(?:ous)?": ("Comedy",), "laugh(?:s|ter)?": ("Comedy",), "laugh-out-loud": ("Comedy",),
     "witty": ("Comedy",),
-    "crimes?": ("Crime",), "criminals?": ("Crime",), "gangsters?": ("Crime",), "mafia": ("Crime",),
+    "crimes?": ("Crime", "Film-Noir"), "criminals?": ("Crime", "Film-Noir"), "gangsters?": ("Crime",), "mafia": ("Crime",),
     "mob": ("Crime",), "heists?": ("Crime",), "detectives?": ("Crime", "Mystery", "Film-Noir"),
     "documentar(?:y|ies)": ("Documentary",),
     "dramas?": ("Drama",), "dramatic": ("Drama",),
-    "fantasy": ("Fantasy",), "magic(?:al)?": ("Fantasy",), "fairy[- ]tale": ("Fantasy", "Children's"),
+    "fantasy": ("Fantasy",), "magic(?:al)?": ("Fantasy",), "supernatural": ("Fantasy", "Horror"), "fairy[- ]tale": ("Fantasy", "Children's"),
     "(?:film[- ])?noir": ("Film-Noir",),
     "horror": ("Horror",), "scary": ("Horror", "Thriller"), "terrifying": ("Horror", "Thriller"),
     "frightening": ("Horror", "Thriller"), "creepy": ("Horror", "Thriller", "Mystery"),
@@ -42,7 +42,7 @@ GENRE_CLAIMS: dict[str, tuple[str, ...]] = {
     "romance": ("Romance",), "romantic": ("Romance",), "love stor(?:y|ies)": ("Romance",),
     "rom-?com": ("Romance",),
     "sci-?fi": ("Sci-Fi",), "science[- ]fiction": ("Sci-Fi",), "futuristic": ("Sci-Fi",),
-    "space": ("Sci-Fi",), "outer space": ("Sci-Fi",), "aliens?": ("Sci-Fi",), "robots?": ("Sci-Fi",),
+    "space": ("Sci-Fi",), "outer space": ("Sci-Fi",), "aliens?": ("Sci-Fi",), "robots?": ("Sci-Fi",), "technolog(?:y|ical)": ("Sci-Fi",),
     "thrillers?": ("Thriller",), "suspense(?:ful)?": ("Thriller", "Mystery", "Horror"),
     "war": ("War",), "wartime": ("War",), "battles?": ("War", "Action"), "soldiers?": ("War",),
     "westerns?": ("Western",), "cowboys?": ("Western",), "frontier": ("Western",),
@@ -91,16 +91,16 @@ CLASSIC_BEFORE = 1980  # "classic" is a fact of the year: made before this
 # Claims that nothing in the catalog can support: label -> pattern.
 UNSUPPORTED_CLAIMS: dict[str, str] = {
     "award": r"awards?|award-winning|oscars?|nominat(?:ed|ion|ions)|golden globes?|won|wins|winner|prize",
-    "critics": r"acclaimed|critics?|critically|rave reviews?",
-    "adaptation": r"adapt\w*|based on|novels?|books?|comics?|stage play|true stor(?:y|ies)|real events|real-life|biopic|inspired by",
+    "critics": r"acclaim(?:ed)?|critics?|critically|rave reviews?|praised|praise",
+    "adaptation": r"adapt\w*|based on|novels?|books?|comics?|stage play|true stor(?:y|ies)|real events|real-life|biopic|inspired by|literature|literary",
     "remake or sequel": r"remakes?|remade|reboot|sequels?|prequels?|follow-up|franchise|trilogy|series|installment|instalment|spin-off",
     "box office": r"box[- ]office|blockbusters?|grossing|budget|millions|billions",
     "cast and crew": r"stars|starring|co-stars?|cast|actors?|actress(?:es)?|performances?|directed|director|filmmakers?|"
                      r"screenplay|written by|script|produced|producer|studio|played by",
-    "plot": r"(?:film|movie|story|documentary|comedy|drama|tale|thriller|it|is)\s+about\s+(?:a|an|the|two|how|his|her)|"
+    "plot": r"(?:film|movie|story|documentary|comedy|drama|tale|thriller|narrative|it|is|one)\s+about\s+\w+|"
             r"tells the story|story of|follows (?:a|an|the|two|his|her)|cent(?:er|re)s? on|plot|protagonists?|"
             r"characters?|heroine|villains?|set in|set during|takes place",
-    "craft": r"soundtrack|score|cinematography|special effects|visual effects|cgi",
+    "craft": r"soundtrack|score|cinematography|special effects|visual effects|visuals|visually|cgi",
 }
 
 NUMBER_WORDS = ("two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",

@@ -84,6 +84,8 @@ def cmd_hostile(args) -> dict:
 def cmd_explanations(args) -> dict:
     from evaluation import explanations
 
+    if args.rejudge:
+        return explanations.rejudge(args.rejudge, args.data), explanations.format_table
     result = explanations.run(args.cache_dir, args.data, args.requests, args.k, args.seed, not args.no_progress,
                               use_llm=not args.no_llm, llm=args.llm)
     return result, explanations.format_table
@@ -153,6 +155,8 @@ def _explanations_args(p):
     p.add_argument("--k", type=int, default=5, help="picks, hence explanations, per request (default 5)")
     p.add_argument("--llm", default=None, help="LLM to measure (default: RECS_LLM or SmolLM2-135M-Instruct)")
     p.add_argument("--no-llm", action="store_true", help="template explanations only (checks the checker and templates)")
+    p.add_argument("--rejudge", type=Path, default=None,
+                   help="judge the sentences of an earlier run's --json output again with today's checker")
 
 
 def _report_args(p):

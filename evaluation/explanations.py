@@ -11,8 +11,10 @@ first shown explanation, the failing sentences, and a seeded sample of all sente
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import time
+from pathlib import Path
 
 import numpy as np
 from tqdm.auto import tqdm
@@ -89,20 +91,60 @@ def run(cache_dir=None, data=None, n: int = 32, k: int = 5, seed: int = 0, progr
             calls = [c for c in getattr(rec.llm, "stats_log", []) if c["started_at"] >= started] if use_llm else []
             if calls and calls[0]["first_token_at"] is not None:
                 first_token.append(calls[0]["first_token_at"] - started)
-            texts = []
             for item in result["items"]:
                 facts = build_facts(rec.catalog[item["id"]], state, rec.catalog, rec.cf)
-                verdict = checker.check(item["why"], facts)
-                texts.append(item["why"])
-                rows.append({"dialogue": d, "request": turns, "item": item["title"], "genres": item["genres"],
-                             "text": item["why"], "source": item["why_source"], "faithful": verdict.faithful,
-                             "personalised": verdict.personalised, "well_formed": verdict.well_formed,
-                             "problems": verdict.problems, "form": verdict.form, "ties": verdict.ties})
-            replies.append({"dialogue": d, "openings_alike": openings_alike(texts)})
-    return summarise(rows, replies, skipped, first_token, first_shown, turn_total, rec, n, k, seed)
+                rows.append(judge(checker, facts, {
+                    "dialogue": d, "request": turns, "item": item["title"], "genres": item["genres"],
+                    "text": item["why"], "source": item["why_source"], "facts": facts_to_dict(facts)}))
+            replies.append({"dialogue": d, "openings_alike": openings_alike([i["why"] for i in result["items"]])})
+    times = {"first_token": first_token, "first_shown": first_shown, "turn_total": turn_total}
+    return summarise(rows, replies, skipped, times, rec.llm.name if use_llm else None, n, k, seed)
 
 
-def summarise(rows, replies, skipped, first_token, first_shown, turn_total, rec, n, k, seed) -> dict:
+def judge(checker, facts, row: dict) -> dict:
+    verdict = checker.check(row["text"], facts)
+    return {**row, "faithful": verdict.faithful, "personalised": verdict.personalised,
+            "well_formed": verdict.well_formed, "problems": verdict.problems, "form": verdict.form, "ties": verdict.ties}
+
+
+def facts_to_dict(facts) -> dict:
+    out = {f.name: getattr(facts, f.name) for f in dataclasses.fields(facts) if f.name != "item"}
+    return {"item_id": facts.item.id, **{k: list(v) if isinstance(v, tuple) else v for k, v in out.items()}}
+
+
+def facts_from_dict(catalog, data: dict):
+    from chat.facts import Facts
+
+    fields = {f.name for f in dataclasses.fields(Facts)} - {"item"}
+    values = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items() if k in fields}
+    return Facts(item=catalog[data["item_id"]], **values)
+
+
+def rejudge(path, data=None) -> dict:
+    """Judge the sentences of an earlier run's --json output again, with today's checker (same sentences, same facts)."""
+    import json
+
+    from catalog import load_catalog
+    from chat.claims import ClaimChecker, openings_alike
+    from chat.linker import TitleLinker
+    from chat.settings import Settings
+
+    old = json.loads(Path(path).read_text())
+    if old.get("command") != "explanations" or "times" not in old:
+        raise ValueError(f"--rejudge {path}: not the --json output of `python -m evaluation explanations`; "
+                         "run that command with --json and pass its file")
+    catalog = load_catalog(Settings.from_env(data=data).data)
+    checker = ClaimChecker(TitleLinker(catalog))
+    rows = [judge(checker, facts_from_dict(catalog, r["facts"]), r) for r in old["rows"]]
+    replies = []
+    for d in sorted({r["dialogue"] for r in rows}):
+        replies.append({"dialogue": d, "openings_alike": openings_alike([r["text"] for r in rows if r["dialogue"] == d])})
+    result = summarise(rows, replies, old["skipped"], old["times"], old["llm"], old["requests"], old["k"], old["seed"])
+    result["rejudged"] = str(path)
+    return result
+
+
+def summarise(rows, replies, skipped, times, llm_name, n, k, seed) -> dict:
     def share(key, value=True):
         return round(sum(r[key] == value for r in rows) / len(rows), 4) if rows else None
 
@@ -115,15 +157,16 @@ def summarise(rows, replies, skipped, first_token, first_shown, turn_total, rec,
     sample = random.Random(seed).sample(rows, min(10, len(rows)))
     return {
         "command": "explanations", "requests": n, "k": k, "seed": seed,
-        "llm": rec.llm.name if rec.settings.use_llm else None,
+        "llm": llm_name,
         "explanations": len(rows), "replies": len(replies), "skipped": skipped,
         "faithful": share("faithful"), "personalised": share("personalised"), "well_formed": share("well_formed"),
         "llm_written": share("source", "llm"),
         "faithful_and_personalised": round(sum(r["faithful"] and r["personalised"] for r in rows) / len(rows), 4) if rows else None,
         "replies_with_alike_openings": round(sum(r["openings_alike"] for r in replies) / len(replies), 4) if replies else None,
-        "first_generated_token_s": seconds(first_token),
-        "first_shown_explanation_s": seconds(first_shown),
-        "turn_s": seconds(turn_total),
+        "first_generated_token_s": seconds(times["first_token"]),
+        "first_shown_explanation_s": seconds(times["first_shown"]),
+        "turn_s": seconds(times["turn_total"]),
+        "times": times,
         "failing": [r for r in rows if not (r["faithful"] and r["well_formed"])],
         "not_personalised": [r for r in rows if not r["personalised"]],
         "sample": sample,
