@@ -23,7 +23,8 @@ GENRE_CLAIMS: dict[str, tuple[str, ...]] = {
     "adventures?": ("Adventure",), "adventurous": ("Adventure",), "quests?": ("Adventure", "Fantasy"),
     "animated": ("Animation",), "animation": ("Animation",), "cartoons?": ("Animation",),
     "children's": ("Children's",), "children": ("Children's",), "kids": ("Children's", "Animation"),
-    "family-friendly": ("Children's", "Animation"), "whole family": ("Children's", "Animation"),
+    "family-friendly": ("Children's", "Animation"),
+    "family[- ](?:film|films|movie|movies|comedy|comedies|fun|favou?rite|entertainment|classic|adventure|drama)": ("Children's", "Animation"), "whole family": ("Children's", "Animation"),
     "comed(?:y|ies|ic)": ("Comedy",), "funny": ("Comedy",), "hilarious": ("Comedy",),
     "humou?r(?:ous)?": ("Comedy",), "laugh(?:s|ter)?": ("Comedy",), "laugh-out-loud": ("Comedy",),
     "witty": ("Comedy",),
@@ -91,12 +92,12 @@ CLASSIC_BEFORE = 1980  # "classic" is a fact of the year: made before this
 # Claims that nothing in the catalog can support: label -> pattern.
 UNSUPPORTED_CLAIMS: dict[str, str] = {
     "award": r"awards?|award-winning|oscars?|nominat(?:ed|ion|ions)|golden globes?|won|wins|winner|prize",
-    "critics": r"acclaim(?:ed)?|critics?|critically|rave reviews?|praised|praise",
-    "adaptation": r"adapt\w*|based on|novels?|books?|comics?|stage play|true stor(?:y|ies)|real events|real-life|biopic|inspired by|literature|literary",
-    "remake or sequel": r"remakes?|remade|reboot|sequels?|prequels?|follow-up|franchise|trilogy|series|installment|instalment|spin-off",
+    "critics": r"acclaim(?:ed)?|critics?|critically|rave reviews?|praised|praise|regarded|hailed|masterpieces?|cult",
+    "adaptation": r"adapt(?:s|ed|ing|ation|ations)?|based on|novels?|books?|comics?|stage play|true stor(?:y|ies)|real events|real-life|biopic|inspired by|literature|literary|made into|video games?|tv shows?|television",
+    "remake or sequel": r"remakes?|remade|reimagin(?:ed|ing|ings)|reboot|sequels?|prequels?|follow-up|franchise|trilogy|series|installment|instalment|spin-off",
     "box office": r"box[- ]office|blockbusters?|grossing|budget|millions|billions",
-    "cast and crew": r"stars|starring|co-stars?|cast|actors?|actress(?:es)?|performances?|directed|director|filmmakers?|"
-                     r"screenplay|written by|script|produced|producer|studio|played by",
+    "cast and crew": r"stars|starred|starring|co-stars?|cast|actors?|actress(?:es)?|performances?|directed|director|filmmakers?|"
+                     r"screenplay|written by|script|produced|producer|studio|played by|developers?|team of",
     "plot": r"(?:film|movie|story|documentary|comedy|drama|tale|thriller|narrative|it|is|one)\s+about\s+\w+|"
             r"tells the story|story of|follows (?:a|an|the|two|his|her)|cent(?:er|re)s? on|plot|protagonists?|"
             r"characters?|heroine|villains?|set in|set during|takes place",

@@ -172,8 +172,11 @@ class ClaimChecker:
             words = [w for w in span.split() if w.lower() not in _LINK_WORDS and not _is_genre_word(w)]
             if not words or len(words) == 1 and words[0].lower() in _ORDINARY_CAPITALS:
                 continue
-            if len(span.split()) == 1 and _starts_sentence(text, m.start()) and not self._exact_title(span):
+            dated = re.match(r"\s*\(\d{4}\)", text[m.end():])  # "Gatsby (1997)": a title, wherever it stands
+            if len(span.split()) == 1 and _starts_sentence(text, m.start()) and not self._exact_title(span) and not dated:
                 continue  # an ordinary word that opens a sentence
+            if _part_of_title(span, facts):
+                continue  # a short form of an allowed title: "Willy Wonka" for Willy Wonka and the Chocolate Factory
             # "Disney and Pixar": each part on its own, unless the whole is one title ("Romeo and Juliet")
             parts = [span] if self._is_title(span) else [p for p in re.split(r"\s+(?:and|&)\s+(?:the\s+)?", span) if p]
             for part in parts:
@@ -245,11 +248,23 @@ def _split_display(display: str) -> tuple[str, int | None]:
 
 def _title_forms(title: str) -> list[str]:
     """Ways a sentence may write a title: in full, without its article, its main part before a colon."""
-    forms = {title, re.sub(r"^(?:the|a|an)\s+", "", title, flags=re.IGNORECASE)}
+    # "Better Off Dead..." is also written without its dots
+    forms = {t for full in {title, title.rstrip(".!?")} if len(full) > 1
+             for t in (full, re.sub(r"^(?:the|a|an)\s+", "", full, flags=re.IGNORECASE))}
     main = re.split(r"\s*[:(]\s*", title)[0]
     if len(main) > 3:
         forms |= {main, re.sub(r"^(?:the|a|an)\s+", "", main, flags=re.IGNORECASE)}
     return [f for f in forms if len(f) > 1]
+
+
+def _part_of_title(span: str, facts: Facts) -> bool:
+    """Whether the span's words appear, in order and together, in the item's or a liked title."""
+    words = re.findall(r"[\w']+", span.lower())
+    for display in facts.titles():
+        title = re.findall(r"[\w']+", _split_display(display)[0].lower())
+        if any(title[i:i + len(words)] == words for i in range(len(title) - len(words) + 1)):
+            return True
+    return False
 
 
 def _is_genre_word(word: str) -> bool:

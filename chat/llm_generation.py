@@ -17,6 +17,9 @@ from typing import Any
 # avoid the item's own name (which is in the prompt). 1.1 read best.
 _REPETITION_PENALTY = 1.1
 STATS_LOG_CALLS = 16
+# Sampling, when a caller asks for it with a seed (a second try that should differ from the greedy one).
+SAMPLE_TEMPERATURE = 0.7
+SAMPLE_TOP_P = 0.9
 
 
 def _eos_ids(model: Any, tokenizer: Any) -> list[int]:
@@ -145,7 +148,9 @@ class Generation:
     """Generation methods; the class that mixes them in provides ``load``, ``model``, ``tokenizer``,
     ``max_new_tokens``, ``_eos``, ``_generate_lock`` and ``last_stats``."""
 
-    def _prepare(self, conversations: list[list[dict]], max_new_tokens: int | None):
+    def _prepare(self, conversations: list[list[dict]], max_new_tokens: int | None,
+                 logits_processors: list | None = None, seed: int | None = None):
+        """Tokenised prompts and ``generate`` arguments: greedy, or sampled when a seed is given."""
         self.load()
         texts, prefixes = [], []
         for conv in conversations:
@@ -172,6 +177,12 @@ class Generation:
             "eos_token_id": self._eos,
             "pad_token_id": self.tokenizer.pad_token_id,
         }
+        if seed is not None:
+            kwargs.update(do_sample=True, temperature=SAMPLE_TEMPERATURE, top_p=SAMPLE_TOP_P)
+        if logits_processors:
+            from transformers import LogitsProcessorList
+
+            kwargs["logits_processor"] = LogitsProcessorList(logits_processors)
         return kwargs, prefixes
 
     def _set_stats(self, streamer: _BatchStreamer, started: float, finished: float) -> None:
@@ -192,17 +203,23 @@ class Generation:
         # every call, newest last: a turn may make several (a regeneration)
         self.__dict__.setdefault("stats_log", collections.deque(maxlen=STATS_LOG_CALLS)).append(self.last_stats)
 
-    def generate(self, conversations: list[list[dict]], max_new_tokens: int | None = None) -> list[str]:
-        """One reply per conversation, all in one batched, greedy ``generate`` call."""
+    def generate(self, conversations: list[list[dict]], max_new_tokens: int | None = None,
+                 logits_processors: list | None = None, seed: int | None = None) -> list[str]:
+        """One reply per conversation, all in one batched ``generate`` call: greedy, or sampled with ``seed``.
+
+        ``logits_processors`` (transformers ``LogitsProcessor`` objects) run after the built-in ones.
+        """
         if not conversations:
             return []
         import torch
 
-        kwargs, prefixes = self._prepare(conversations, max_new_tokens)
+        kwargs, prefixes = self._prepare(conversations, max_new_tokens, logits_processors, seed)
         prompt_len = kwargs["input_ids"].shape[1]
         streamer = _streamer_class()(self.tokenizer, prefixes, self._eos, None)
         with self._generate_lock, torch.inference_mode():
             started = time.perf_counter()
+            if seed is not None:
+                torch.manual_seed(seed)
             output = self.model.generate(**kwargs, streamer=streamer)
             finished = time.perf_counter()
         self._set_stats(streamer, started, finished)
@@ -214,11 +231,12 @@ class Generation:
         return replies
 
     def stream(
-        self, conversations: list[list[dict]], max_new_tokens: int | None = None
+        self, conversations: list[list[dict]], max_new_tokens: int | None = None,
+        logits_processors: list | None = None, seed: int | None = None,
     ) -> Iterator[tuple[int, str]]:
         """Yield ``(row_index, text_delta)`` while one batched ``generate`` runs in a thread.
 
-        The deltas of a row add up to what :meth:`generate` returns for it.
+        The deltas of a row add up to what :meth:`generate` returns for it (same arguments).
         Closing the iterator early stops the generation at the next step.
         """
         if not conversations:
@@ -226,7 +244,7 @@ class Generation:
         import torch
         from transformers import StoppingCriteriaList
 
-        kwargs, prefixes = self._prepare(conversations, max_new_tokens)
+        kwargs, prefixes = self._prepare(conversations, max_new_tokens, logits_processors, seed)
         out: queue.Queue = queue.Queue()
         streamer = _streamer_class()(self.tokenizer, prefixes, self._eos, out)
         cancel = threading.Event()
@@ -238,6 +256,8 @@ class Generation:
             try:
                 with self._generate_lock, torch.inference_mode():
                     times["started"] = time.perf_counter()
+                    if seed is not None:
+                        torch.manual_seed(seed)
                     self.model.generate(**kwargs, streamer=streamer)
             except BaseException as exc:  # re-raised in the consumer
                 failure.append(exc)

@@ -169,6 +169,7 @@ def _report_args(p):
     p.add_argument("--turns", type=int, default=50, help="timed chat turns for the latency section")
     p.add_argument("--startup", choices=("both", "warm", "cold", "none"), default="both",
                    help="start-up timings for the latency section")
+    p.add_argument("--explanation-requests", type=int, default=32, help="seeded requests for the explanations section")
 
 
 COMMANDS.update({
