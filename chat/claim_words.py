@@ -57,6 +57,8 @@ GENRE_CLAIMS: dict[str, tuple[str, ...]] = {
     "moving": ("Drama", "Romance", "War", "Documentary"), "touching": ("Drama", "Romance", "Children's", "Animation"),
     "emotional": ("Drama", "Romance", "War"), "tear-?jerker": ("Drama", "Romance"),
     "epic": ("Adventure", "War", "Fantasy", "Western", "Sci-Fi", "Action", "Drama"),
+    # kinds of movie no catalog genre here says: never supported
+    "superhero(?:es)?": (), "anime": (), "biographical": (), "historical": (), "sports": (),
 }
 
 # A recognised wish -> the words that refer to it in a sentence (for "personalised").
@@ -93,7 +95,7 @@ CLASSIC_BEFORE = 1980  # "classic" is a fact of the year: made before this
 UNSUPPORTED_CLAIMS: dict[str, str] = {
     "award": r"awards?|award-winning|oscars?|nominat(?:ed|ion|ions)|golden globes?|won|wins|winner|prize",
     "critics": r"acclaim(?:ed)?|critics?|critically|rave reviews?|praised|praise|regarded|hailed|masterpieces?|cult",
-    "adaptation": r"adapt(?:s|ed|ing|ation|ations)?|based on|novels?|books?|comics?|stage play|true stor(?:y|ies)|real events|real-life|biopic|inspired by|literature|literary|made into|video games?|tv shows?|television",
+    "adaptation": r"adapt(?:s|ed|ing|ation|ations)?|based on|novels?|books?|comics?|stage play|true stor(?:y|ies)|real events|real-life|biopic|inspired(?: by)?|literature|literary|made into|video games?|tv shows?|television",
     "remake or sequel": r"remakes?|remade|reimagin(?:ed|ing|ings)|reboot|sequels?|prequels?|follow-up|franchise|trilogy|series|installment|instalment|spin-off",
     "box office": r"box[- ]office|blockbusters?|grossing|budget|millions|billions",
     "cast and crew": r"stars|starred|starring|co-stars?|cast|actors?|actress(?:es)?|performances?|directed|director|filmmakers?|"

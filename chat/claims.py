@@ -31,7 +31,8 @@ from chat.claim_words import (
 from chat.facts import Facts
 
 MIN_WORDS, MAX_WORDS = 6, 40
-_TITLE_MARK = "\u2063"  # an invisible separator stands in for a title the sentence may name
+_TITLE_MARK = "\u2063"  # an invisible separator stands in for a liked title the sentence may name
+_ITEM_MARK = "\u2064"  # and an invisible plus for the item's own title
 _NEGATED = re.compile(r"\b(?:no|not|non|without|nor|never|less|zero)\b[\w\s-]{0,12}$", re.IGNORECASE)
 _SEQUEL_TITLE = re.compile(r"\b(?:[2-9]|II|III|IV|V|VI|Part|Chapter|Returns?|Again|Strikes Back)\b")
 # Capitalised words that name nothing: sentence openers and the pronoun "I".
@@ -95,6 +96,7 @@ class ClaimChecker:
         self._numbers(plain, facts, verdict)
         self._claim_types(plain, facts, verdict)
         self._names(masked, facts, verdict)
+        self._about_the_user(masked, named, facts, verdict)
         self._form(masked, verdict)
         self._ties(plain, named, facts, verdict)
         return verdict
@@ -117,7 +119,7 @@ class ClaimChecker:
                 if m.group(2) and year and int(m.group(2)) != year:
                     verdict.problems.append(f"gives {form} the year {m.group(2)} (it is {year})")
                 named.add(owner)
-                return _TITLE_MARK
+                return _ITEM_MARK if owner == "item" else _TITLE_MARK
 
             text = rx.sub(mark, text)
         return text, named
@@ -188,6 +190,13 @@ class ClaimChecker:
             if self._is_title(quoted) and f"names another movie, {quoted!r}" not in verdict.problems:
                 verdict.problems.append(f"names another movie, {quoted!r}")
 
+    def _about_the_user(self, text: str, named: set[str], facts: Facts, verdict: Verdict) -> None:
+        """"If you loved Jaws" about Jaws itself: the user said no such thing (only liked titles were loved)."""
+        if "item" in named and re.search(
+                rf"\byou(?:'ve| have)?\s+(?:\w+\s+)?(?:loved?|liked?|enjoyed?|adored?|seen|watched)\s+{_ITEM_MARK}", text, re.IGNORECASE):
+            if not any(_split_display(t)[0] == facts.item.title for t in facts.liked):
+                verdict.problems.append(f"says the user loved {facts.item.title}, which they did not say")
+
     def _exact_title(self, span: str) -> bool:
         if self.linker is None:
             return False
@@ -200,6 +209,7 @@ class ClaimChecker:
 
     # --- form and ties ------------------------------------------------------------------------
     def _form(self, text: str, verdict: Verdict) -> None:
+        text = text.replace(_ITEM_MARK, _TITLE_MARK)
         words = text.replace(_TITLE_MARK, " T ").split()
         if len(words) < MIN_WORDS:
             verdict.form.append(f"too short ({len(words)} words)")
@@ -274,4 +284,4 @@ def _is_genre_word(word: str) -> bool:
 
 def _starts_sentence(text: str, at: int) -> bool:
     before = text[:at].rstrip(" \"“'‘(")
-    return not before or before[-1] in ".!?:" or before.endswith(_TITLE_MARK) and not before[:-1].strip()
+    return not before or before[-1] in ".!?:" or before.endswith((_TITLE_MARK, _ITEM_MARK)) and not before[:-1].strip()

@@ -41,9 +41,7 @@ class RowConstraints:
     numbers: tuple[str, ...] = ()  # whole numbers the row may write
     openers: set[int] = field(default_factory=set)  # the tokens the first one must be among; empty: any
 
-    @property
-    def longest_prefix(self) -> int:
-        return max((len(p) for p in self.banned_after), default=0)
+    longest_prefix: int = 0  # the longest key of banned_after, set once it is filled
 
 
 class ConstraintBuilder:
@@ -92,6 +90,7 @@ class ConstraintBuilder:
         for word in openers:
             row.openers |= {seq[0] for seq in (self.tokenizer.encode(f, add_special_tokens=False) for f in (word, " " + word)) if seq}
         row.numbers = self.allowed_numbers(facts)
+        row.longest_prefix = max((len(p) for p in row.banned_after), default=0)
         return row
 
     @staticmethod
@@ -156,24 +155,31 @@ class FactConstraints:
             self._masks = self._static_masks(scores)
         step = input_ids.shape[1] - self.prompt_length
         neg = float("-inf")
-        for b, row in enumerate(self.rows[: scores.shape[0]]):
-            generated = input_ids[b, self.prompt_length:].tolist()
-            if step == 0 and row.openers:
-                keep = torch.full_like(scores[b], neg)
-                ids = [i for i in row.openers if i < scores.shape[1]]
-                keep[ids] = scores[b, ids]
-                scores[b] = keep
-            elif step == 0:
-                first = list((row.banned_after.get((), set()) | self.builder.markup_tokens) - row.allowed_capitals)
-                scores[b, [i for i in first if i < scores.shape[1]]] = neg
-            else:
-                scores[b].masked_fill_(self._masks[b], neg)
+        rows = self.rows[: scores.shape[0]]
+        if step == 0:
+            for b, row in enumerate(rows):
+                if row.openers:
+                    keep = torch.full_like(scores[b], neg)
+                    ids = [i for i in row.openers if i < scores.shape[1]]
+                    keep[ids] = scores[b, ids]
+                    scores[b] = keep
+                else:
+                    first = (row.banned_after.get((), set()) | self.builder.markup_tokens) - row.allowed_capitals
+                    scores[b, [i for i in first if i < scores.shape[1]]] = neg
+            return scores
+        # One masked fill for the whole batch: per-row fills of a 49k vocabulary cost more than the model step.
+        scores.masked_fill_(self._masks[: scores.shape[0]], neg)
+        generated = input_ids[:, self.prompt_length:].tolist()
+        row_ids, token_ids = [], []
+        for b, row in enumerate(rows):
             banned = set()
-            for n in range(1, min(row.longest_prefix, len(generated)) + 1):
-                banned |= row.banned_after.get(tuple(generated[-n:]), set())
-            banned |= self._digits_banned(row, generated)
-            if banned:
-                scores[b, list(banned)] = neg
+            for n in range(1, min(row.longest_prefix, len(generated[b])) + 1):
+                banned |= row.banned_after.get(tuple(generated[b][-n:]), set())
+            banned |= self._digits_banned(row, generated[b])
+            row_ids += [b] * len(banned)
+            token_ids += banned
+        if token_ids:
+            scores[row_ids, token_ids] = neg
         return scores
 
     def _digits_banned(self, row: RowConstraints, generated: list[int]) -> set[int]:

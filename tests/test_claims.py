@@ -59,6 +59,13 @@ BAD = [
     ("Fargo", ("Pulp Fiction",), "If you liked \"Reservoir Dogs\", Fargo is a dark crime film for you.", "Reservoir Dogs"),
     ("Schindler's List", (), "Schindler's List is a heartwarming comedy for the whole family.", "comedy"),
     ("Fargo", (), "Fargo follows a pregnant police chief through a snowy crime story.", "plot"),
+    # found in measured runs of the new explainer: a name opening a sentence, the user's taste made up, adaptations
+    ("Conspiracy Theory", (), "Gatsby (1997) is a gripping action thriller with a romantic side.", "Gatsby"),
+    ("Jaws", (), "Jaws would be perfect if you loved Jaws, because of its dark mood.", "user loved Jaws"),
+    ("Willy Wonka and the Chocolate Factory", ("Toy Story",),
+     "Willy Wonka and the Chocolate Factory is a fun film that has been made into a video game.", "adaptation"),
+    ("Transformers: The Movie", (), "The Transformers: The Movie is a thrilling action superhero movie.", "superhero"),
+    ("A Fish Called Wanda", (), "A Fish Called Wanda is a comedy widely regarded as a masterpiece.", "critics"),
 ]
 
 
@@ -79,6 +86,9 @@ GOOD = [
     ("Fargo", ("Pulp Fiction",), ("dark",), ("Crime",), "A dark crime story from the 90s for anyone who liked Pulp Fiction."),
     ("Godfather: Part II", ("Godfather",), (), (), "The Godfather: Part II carries on the crime drama you loved in The Godfather."),
     ("Casablanca", (), ("romantic",), (), "Casablanca is a romantic drama from 1942, not a comedy."),
+    ("Jaws", ("Alien",), (), (), "If you loved Alien (1979), Jaws is a dark horror ride from 1975."),
+    ("Willy Wonka and the Chocolate Factory", ("Toy Story",), (), (),
+     "Fans of Toy Story will find Willy Wonka a fun family adventure full of laughs."),
 ]
 
 
