@@ -70,25 +70,30 @@ WISH_WORDS: dict[str, tuple[str, ...]] = {
     "scary": ("scary", "frightening", "terrifying", "creepy", "spooky", "chilling", "horror", "scares?"),
     "romantic": ("romantic", "romance", "love stor(?:y|ies)"),
     "dark": ("dark", "gritty", "bleak", "grim"),
-    "light": ("light", "light-?hearted", "easy", "breezy", "fun"),
-    "exciting": ("exciting", "thrilling", "thrills?", "action-packed", "adrenaline"),
-    "moving": ("moving", "touching", "emotional", "tear-?jerker", "heart-?felt"),
-    "thought-provoking": ("thought-provoking", "smart", "clever", "intelligent"),
+    "sad": ("sad", "moving", "touching", "emotional", "tear-?jerker", "heart-?felt"),
+    "relaxing": ("relaxing", "easy", "light", "light-?hearted", "breezy", "cozy", "cosy"),
+    "violent": ("violent", "violence", "gory", "brutal", "bloody"),
+    "action-packed": ("action-packed", "action", "explosive", "adrenaline", "fast-paced"),
+    "fun": ("fun", "entertaining", "enjoyable"),
+    "music": ("music", "musical", "songs?", "singing", "dancing"),
     "epic": ("epic", "grand", "sweeping"),
-    "mind-bending": ("mind-bending", "twists?", "puzzl(?:e|ing)"),
+    "mind-bending": ("mind-bending", "twists?", "puzzl(?:e|ing)", "thought-provoking"),
     "classic": ("classic", "timeless"),
 }
 
 # A recognised wish -> the genres of items it is true of (None: true of any item, e.g. "classic" is
-# judged by the year instead). A wish an item does not fit is not given to the LLM as a fact.
+# judged by the year instead). A wish not listed (a topic such as "time travel", a taste such as "smart")
+# cannot be judged from genres, so it is never stated as a fact of an item.
 WISH_GENRES: dict[str, tuple[str, ...] | None] = {
     "tense": _TENSE, "funny": ("Comedy",), "feel-good": _LIGHT, "for kids": ("Children's", "Animation"),
-    "scary": ("Horror", "Thriller"), "romantic": ("Romance",), "dark": _NON_FAMILY, "light": _LIGHT,
-    "exciting": _TENSE + ("Adventure", "Sci-Fi", "Western"), "moving": ("Drama", "Romance", "War", "Documentary"),
-    "thought-provoking": ("Drama", "Documentary", "Sci-Fi", "Mystery"),
+    "scary": ("Horror", "Thriller"), "romantic": ("Romance",), "dark": _NON_FAMILY, "relaxing": _LIGHT,
+    "sad": ("Drama", "Romance", "War"), "violent": ("Action", "Crime", "Horror", "Thriller", "War", "Western"),
+    "action-packed": ("Action",), "fun": _LIGHT + ("Adventure",), "music": ("Musical",),
     "epic": ("Adventure", "War", "Fantasy", "Western", "Sci-Fi", "Action", "Drama"),
     "mind-bending": ("Sci-Fi", "Mystery", "Thriller"), "classic": None,
 }
+# How a wish reads after "something" in a sentence; the label itself when not listed.
+WISH_PHRASES = {"music": "with music", "for kids": "for kids"}
 CLASSIC_BEFORE = 1980  # "classic" is a fact of the year: made before this
 
 # Claims that nothing in the catalog can support: label -> pattern.

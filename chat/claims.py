@@ -79,8 +79,7 @@ class ClaimChecker:
         self.linker = linker
         self._genre_rx = [(re.compile(rf"\b(?:{p})\b", re.IGNORECASE), genres) for p, genres in GENRE_CLAIMS.items()]
         self._claim_rx = [(label, re.compile(rf"\b(?:{p})\b", re.IGNORECASE)) for label, p in UNSUPPORTED_CLAIMS.items()]
-        self._wish_rx = {w: re.compile(r"\b(?:" + "|".join([re.escape(w), *words]) + r")\b", re.IGNORECASE)
-                         for w, words in WISH_WORDS.items()}
+        self._wish_rx: dict[str, re.Pattern] = {}
         self._number_word_rx = re.compile(r"\b(" + "|".join(NUMBER_WORDS) + r")\b", re.IGNORECASE)
         self._decade_word_rx = re.compile(r"\b(" + "|".join(DECADE_WORDS) + r")\b", re.IGNORECASE)
 
@@ -197,6 +196,17 @@ class ClaimChecker:
             if not any(_split_display(t)[0] == facts.item.title for t in facts.liked):
                 verdict.problems.append(f"says the user loved {facts.item.title}, which they did not say")
 
+    def _wish_pattern(self, wish: str) -> re.Pattern:
+        """The words that refer to a wish: our list, else the understanding's phrasings of it, else the label."""
+        if wish not in self._wish_rx:
+            words = list(WISH_WORDS.get(wish, ()))
+            if not words:
+                from chat.understanding.wishes import WISHES
+
+                words = [re.escape(p).replace(r"\ ", r"[- ]") for p in WISHES.get(wish, ())]
+            self._wish_rx[wish] = re.compile(r"\b(?:" + "|".join([re.escape(wish), *words]) + r")\b", re.IGNORECASE)
+        return self._wish_rx[wish]
+
     def _exact_title(self, span: str) -> bool:
         if self.linker is None:
             return False
@@ -227,8 +237,7 @@ class ClaimChecker:
 
     def _ties(self, text: str, named: set[str], facts: Facts, verdict: Verdict) -> None:
         verdict.ties += [f"liked {t}" for t in facts.liked if t in named]
-        verdict.ties += [f"wish {w}" for w in facts.wishes if w in self._wish_rx and self._wish_rx[w].search(text)
-                         or w not in self._wish_rx and re.search(rf"\b{re.escape(w)}\b", text, re.IGNORECASE)]
+        verdict.ties += [f"wish {w}" for w in facts.wishes if self._wish_pattern(w).search(text)]
         speaks_to_user = re.search(r"\b(?:you|your|you're|you've|you'll)\b", text, re.IGNORECASE)
         for rx, genres in self._genre_rx:
             if not rx.search(text):

@@ -24,7 +24,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from chat.claim_words import DECADE_WORDS, GENRE_CLAIMS, NUMBER_WORDS, UNSUPPORTED_CLAIMS, ban_forms
+from chat.claim_words import (
+    DECADE_WORDS,
+    GENRE_CLAIMS,
+    NUMBER_WORDS,
+    UNSUPPORTED_CLAIMS,
+    ban_forms,
+)
 from chat.facts import Facts
 
 _SEQUEL_TITLE = re.compile(r"\b(?:[2-9]|II|III|IV|V|VI|Part|Chapter|Returns?|Again|Strikes Back)\b")

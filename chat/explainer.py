@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 from catalog.model import Catalog, Item
 from cf.als import CFModel
+from chat.claim_words import WISH_PHRASES
 from chat.claims import ClaimChecker
 from chat.facts import Facts, build_facts
 from chat.linker import TitleLinker
@@ -35,14 +36,15 @@ RETRY_SEED = 1234  # the second try samples with this seed: reproducible, and un
 # "Since" or "Fans" the model goes on with what the viewer loved or wants ("The film's", "To be honest" cannot start).
 OPENERS = ("If", "Since", "Fans", "For", "As", "You", "Like", "With")
 _GENRE_WORDS = {"Sci-Fi": "sci-fi", "Film-Noir": "film noir", "Children's": "family"}
-# Worked examples shown before the facts: each reply states only its facts, in its own words.
+# Worked examples shown before the facts (rows alternate between them, so openings vary): each reply
+# states only its facts and ties them to the viewer. Their titles cannot be copied: capitals are constrained.
 EXAMPLES = [
     ({"title": "Speed", "year": 1994, "genres": ["action", "romance", "thriller"], "neighbour": "Die Hard (1988)",
       "wishes": ["tense"], "wanted": [], "shared": ["action", "thriller"], "period": None},
-     "If you loved Die Hard, Speed is a tense action thriller from 1994 that will keep you on the edge of your seat."),
+     "If you loved Die Hard, Speed is the tense action thriller from 1994 to watch next."),
     ({"title": "Groundhog Day", "year": 1993, "genres": ["comedy", "romance"], "neighbour": None,
       "wishes": ["feel-good"], "wanted": ["comedy"], "shared": [], "period": None},
-     "Groundhog Day is the feel-good romantic comedy you asked for, a 1993 favourite that will make you laugh."),
+     "Since you asked for a comedy, Groundhog Day is a feel-good romantic one from 1993."),
 ]
 
 
@@ -68,14 +70,14 @@ class Explainer:
         genres = [genre_word(g) for g in item.genres] or [self.catalog.noun]
         return render(
             "fallback.j2", title=item.display, year=item.year, neighbour=facts.neighbour,
-            wish=facts.fitting_wishes[0] if facts.fitting_wishes else None,
+            wish=wish_phrase(facts.fitting_wishes[0]) if facts.fitting_wishes else None,
             wanted=[genre_word(g) for g in facts.wanted_genres], shared=[genre_word(g) for g in facts.shared_genres],
             period=facts.period, genres=genres, article="an" if genres[0][0] in "aeiou" else "a",
             **self.catalog.template_words,
         )
 
     def conversation(self, facts: Facts, row: int = 0) -> list[dict]:
-        """System rules, one worked example (rows alternate between two, so openings vary), then the facts."""
+        """System rules, one worked example, then the facts of this item."""
         example_facts, example_reply = EXAMPLES[row % len(EXAMPLES)]
         words = self.catalog.template_words
         return [
@@ -90,7 +92,7 @@ class Explainer:
         item = facts.item
         return {
             "title": item.title, "year": item.year, "genres": [genre_word(g) for g in item.genres] or ["unknown"],
-            "neighbour": facts.neighbour, "wishes": list(facts.fitting_wishes),
+            "neighbour": facts.neighbour, "wishes": [wish_phrase(w) for w in facts.fitting_wishes],
             "wanted": [genre_word(g) for g in facts.wanted_genres], "shared": [genre_word(g) for g in facts.shared_genres],
             "period": facts.period,
         }
@@ -179,13 +181,18 @@ def is_personal(facts: Facts) -> bool:
     return bool(facts.neighbour or facts.fitting_wishes or facts.wanted_genres or facts.shared_genres or facts.period)
 
 
+def wish_phrase(wish: str) -> str:
+    """How a wish reads after "something": "tense", "for kids", "with music"."""
+    return WISH_PHRASES.get(wish, wish)
+
+
 def genre_word(genre: str) -> str:
     """A catalog genre as a word in a sentence: "Sci-Fi" -> "sci-fi", "Film-Noir" -> "film noir"."""
     return _GENRE_WORDS.get(genre, genre.lower())
 
 
 # A sentence ends at . ! or ? before a space or the end, but not after an initial ("E.T.") or a title abbreviation.
-_FIRST_SENTENCE = re.compile(r"^\s*(.{20,}?[.!?][\"”]?)(?=\s|$)(?<!\b[A-Z]\.)(?<!\b(?:Mr|Dr|St|vs|Jr|Ms)\.)(?<!\bMrs\.)", re.S)
+_FIRST_SENTENCE = re.compile(r"^\s*(.{20,}?[.!?][\"”]?)(?=\s|$)(?<!\b[A-Z]\.)(?<!\b(?:Mr|Dr|St|vs|Jr|Ms)\.)(?<!\bMrs\.)", re.DOTALL)
 
 
 def first_sentence(text: str) -> str | None:

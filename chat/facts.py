@@ -7,12 +7,11 @@ wishes enter ("tense", "for kids"), never the user's raw words.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from catalog.model import Catalog, Item
 from cf.als import CFModel
-from chat.claim_words import CLASSIC_BEFORE, WISH_GENRES, WISH_WORDS
+from chat.claim_words import CLASSIC_BEFORE, WISH_GENRES
 
 NEIGHBOUR_MIN_SIMILARITY = 0.2  # below this, "people who liked X also liked Y" would be a stretch
 
@@ -59,7 +58,7 @@ def build_facts(item: Item, state, catalog: Catalog, cf: CFModel | None) -> Fact
         wishes=wishes,
         fitting_wishes=tuple(w for w in wishes if item_fits_wish(item, w)),
         wanted_genres=tuple(g for g in item.genres if g in wanted),
-        period=_period(getattr(state, "year_min", None), getattr(state, "year_max", None)),
+        period=_period(state),
     )
 
 
@@ -72,20 +71,9 @@ def item_fits_wish(item: Item, wish: str) -> bool:
     return any(g in item.genres for g in genres)
 
 
-_WISH_PATTERNS = {wish: re.compile(r"\b(?:" + "|".join([re.escape(wish), *words]) + r")\b", re.IGNORECASE)
-                  for wish, words in WISH_WORDS.items()}
-
-
 def recognised_wishes(state) -> tuple[str, ...]:
-    """The known wishes in the state, in order: a listed phrase, or a phrase that uses one of a wish's words."""
-    phrases = list(getattr(state, "wishes", None) or getattr(state, "moods", None) or [])
-    found: list[str] = []
-    for phrase in phrases:
-        if phrase in WISH_WORDS:
-            found.append(phrase)
-            continue
-        found += [wish for wish, rx in _WISH_PATTERNS.items() if rx.search(phrase.replace("feel good", "feel-good"))]
-    return tuple(dict.fromkeys(found))
+    """The user's wishes: labels from the understanding's fixed vocabulary (`SessionState.moods`)."""
+    return tuple(dict.fromkeys(getattr(state, "moods", None) or []))
 
 
 def _wanted_genres(state) -> set[str]:
@@ -96,7 +84,11 @@ def _wanted_genres(state) -> set[str]:
     return wanted
 
 
-def _period(year_min: int | None, year_max: int | None) -> str | None:
+def _period(state) -> str | None:
+    """The years asked for, hard ("before 1990") or else soft ("from the 80s"), in words."""
+    year_min, year_max = getattr(state, "year_min", None), getattr(state, "year_max", None)
+    if not (year_min or year_max):
+        year_min, year_max = getattr(state, "prefer_year_min", None), getattr(state, "prefer_year_max", None)
     if year_min and year_max:
         return f"from {year_min} to {year_max}"
     if year_min:

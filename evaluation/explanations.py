@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 from tqdm.auto import tqdm
 
-WISHES = ("tense", "funny", "feel-good", "for kids", "scary", "romantic", "dark", "exciting", "moving")
+WISHES = ("tense", "funny", "feel-good", "for kids", "scary", "romantic", "dark", "moving", "action-packed", "mind-bending")
 GENRES = ("action", "comedy", "drama", "thriller", "sci-fi", "romance", "horror", "western", "crime",
           "adventure", "war", "mystery", "animation", "musical")
 DECADES = (1950, 1960, 1970, 1980, 1990)
