@@ -192,7 +192,8 @@ class ClaimChecker:
     def _about_the_user(self, text: str, named: set[str], facts: Facts, verdict: Verdict) -> None:
         """"If you loved Jaws" about Jaws itself: the user said no such thing (only liked titles were loved)."""
         if "item" in named and re.search(
-                rf"\byou(?:'ve| have)?\s+(?:\w+\s+)?(?:loved?|liked?|enjoyed?|adored?|seen|watched)\s+{_ITEM_MARK}", text, re.IGNORECASE):
+                rf"\byou(?:'ve| have)?\s+(?:(?:really|also|already|truly|just|once|both)\s+)?"
+                rf"(?:loved|liked|enjoyed|adored|seen|watched)\s+{_ITEM_MARK}", text, re.IGNORECASE):
             if not any(_split_display(t)[0] == facts.item.title for t in facts.liked):
                 verdict.problems.append(f"says the user loved {facts.item.title}, which they did not say")
 

@@ -14,7 +14,9 @@ One `FactConstraints` logits processor serves a batch; each row has its own `Row
   and decade, the liked titles' years and the digits in allowed titles);
 * openers: a row may be limited to a few first words ("If", "Since") that lead the model to tie the
   pick to the user; which ones is the explainer's choice, the rest of the sentence is the model's;
-* no first person ("I", "me", "my": the model speaks to the viewer), no line breaks or markup.
+* no first person ("I", "me", "my": the model speaks to the viewer), no line breaks or markup;
+* repeats are penalised among the generated tokens only (transformers' penalty also counts the prompt,
+  which holds the title several times, so the model broke titles off: "The Godforss").
 
 The checker still judges every sentence: constraints make failures rare, they prove nothing.
 """
@@ -135,8 +137,10 @@ class FactConstraints:
     Made a subclass of `transformers.LogitsProcessor` by `make_processor`, so importing this module stays light.
     """
 
-    def __init__(self, builder: ConstraintBuilder, rows: list[RowConstraints]):
-        self.builder, self.rows = builder, rows
+    penalises_repetition = True  # LocalLLM then turns its own repetition penalty off
+
+    def __init__(self, builder: ConstraintBuilder, rows: list[RowConstraints], repetition_penalty: float = 1.1):
+        self.builder, self.rows, self.repetition_penalty = builder, rows, repetition_penalty
         self.prompt_length: int | None = None
         self._masks = None
 
@@ -173,9 +177,15 @@ class FactConstraints:
                     first = (row.banned_after.get((), set()) | self.builder.markup_tokens) - row.allowed_capitals
                     scores[b, [i for i in first if i < scores.shape[1]]] = neg
             return scores
+        generated = input_ids[:, self.prompt_length:].tolist()
+        seen_rows = [b for b, tokens in enumerate(generated) for _ in set(tokens)]
+        seen_tokens = [t for tokens in generated for t in set(tokens)]
+        if seen_tokens:
+            repeated = scores[seen_rows, seen_tokens]
+            scores[seen_rows, seen_tokens] = torch.where(
+                repeated > 0, repeated / self.repetition_penalty, repeated * self.repetition_penalty)
         # One masked fill for the whole batch: per-row fills of a 49k vocabulary cost more than the model step.
         scores.masked_fill_(self._masks[: scores.shape[0]], neg)
-        generated = input_ids[:, self.prompt_length:].tolist()
         row_ids, token_ids = [], []
         for b, row in enumerate(rows):
             banned = set()

@@ -35,6 +35,7 @@ RETRY_SEED = 1234  # the second try samples with this seed: reproducible, and un
 # First words a row may start with besides its title when it has something personal to say: after "If",
 # "Since" or "Fans" the model goes on with what the viewer loved or wants ("The film's", "To be honest" cannot start).
 OPENERS = ("If", "Since", "Fans", "For", "As", "You", "Like", "With")
+PLAIN_OPENERS = ("A", "An", "This", "With", "For", "Fans", "You")
 _GENRE_WORDS = {"Sci-Fi": "sci-fi", "Film-Noir": "film noir", "Children's": "family"}
 # Worked examples shown before the facts (rows alternate between them, so openings vary): each reply
 # states only its facts and ties them to the viewer. Their titles cannot be copied: capitals are constrained.
@@ -106,8 +107,10 @@ class Explainer:
                 failed = []
                 for row, text in self._sentences(pending, all_facts, seed):
                     verdict = self.checker.check(text, all_facts[row])
-                    # A row with something personal to say must say it; the template always does.
-                    if verdict.acceptable and (verdict.personalised or not is_personal(all_facts[row])):
+                    # A row with something personal to say must say it at the first try (the template would);
+                    # at the second, a faithful sentence is kept: true and the model's own beats the template.
+                    personal_enough = verdict.personalised or not is_personal(all_facts[row]) or seed is not None
+                    if verdict.acceptable and personal_enough:
                         yield ExplanationEvent(row, verdict.text, final=True, source="llm")
                     else:
                         # Which rule failed, never the text: it may echo what the user said.
@@ -171,9 +174,9 @@ class Explainer:
 
 
 def openers(facts: Facts, turn: int = 0) -> tuple[str, ...]:
-    """The first words allowed for a row: its title's or a personal opener when the facts hold something
-    personal, else any."""
-    return (facts.item.title.split()[0], *OPENERS) if is_personal(facts) else ()
+    """The first words allowed for a row: its title's, a personal opener, or (with nothing personal to say)
+    a plain one; never "In one sentence" or "To be honest"."""
+    return (facts.item.title.split()[0], *(OPENERS if is_personal(facts) else PLAIN_OPENERS))
 
 
 def is_personal(facts: Facts) -> bool:

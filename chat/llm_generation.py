@@ -183,6 +183,8 @@ class Generation:
             from transformers import LogitsProcessorList
 
             kwargs["logits_processor"] = LogitsProcessorList(logits_processors)
+            if any(getattr(p, "penalises_repetition", False) for p in logits_processors):
+                kwargs["repetition_penalty"] = None  # the processor penalises repeats itself
         return kwargs, prefixes
 
     def _set_stats(self, streamer: _BatchStreamer, started: float, finished: float) -> None:
