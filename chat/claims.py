@@ -253,12 +253,14 @@ class ClaimChecker:
         verdict.ties = list(dict.fromkeys(verdict.ties))
 
 
+def opening(text: str, words: int = 2) -> str:
+    """The first words of a text, lower case: "If you loved Alien..." -> "if you"."""
+    return " ".join(re.findall(r"[\w']+", text.lower())[:words])
+
+
 def openings_alike(texts: list[str], words: int = 2) -> bool:
     """Whether every text of a reply (three or more) opens with the same words."""
-    if len(texts) < 3:
-        return False
-    openings = {" ".join(re.findall(r"[\w']+", t.lower())[:words]) for t in texts}
-    return len(openings) == 1
+    return len(texts) >= 3 and len({opening(t, words) for t in texts}) == 1
 
 
 def _split_display(display: str) -> tuple[str, int | None]:

@@ -25,24 +25,25 @@ from dataclasses import dataclass
 from catalog.model import Catalog, Item
 from cf.als import CFModel
 from chat.claim_words import WISH_PHRASES
-from chat.claims import ClaimChecker
+from chat.claims import ClaimChecker, opening
 from chat.facts import Facts, build_facts
 from chat.linker import TitleLinker
 from prompts import render
 
 log = logging.getLogger("recs.explainer")
+MAX_SAME_OPENING = 2  # at most this many sentences of one reply open with the same two words
 RETRY_SEED = 1234  # the second try samples with this seed: reproducible, and unlike the greedy first try
 # First words a row may start with besides its title when it has something personal to say: after "If",
 # "Since" or "Fans" the model goes on with what the viewer loved or wants ("The film's", "To be honest" cannot start).
-OPENERS = ("If", "Since", "Fans", "For", "As", "You", "Like", "With")
-PLAIN_OPENERS = ("A", "An", "This", "With", "For", "Fans", "You")
+OPENERS = ("If", "Since", "Fans", "For", "Like", "With")  # "As" and "You" led to "As a kid, ..." and "You're asked"
+PLAIN_OPENERS = ("A", "An", "This", "With", "For", "Fans")
 _GENRE_WORDS = {"Sci-Fi": "sci-fi", "Film-Noir": "film noir", "Children's": "family"}
 # Worked examples shown before the facts (rows alternate between them, so openings vary): each reply
 # states only its facts and ties them to the viewer. Their titles cannot be copied: capitals are constrained.
 EXAMPLES = [
     ({"title": "Speed", "year": 1994, "genres": ["action", "romance", "thriller"], "neighbour": "Die Hard (1988)",
       "wishes": ["tense"], "wanted": [], "shared": ["action", "thriller"], "period": None},
-     "If you loved Die Hard, Speed is the tense action thriller from 1994 to watch next."),
+     "If you loved Die Hard, Speed is a tense action thriller from 1994."),
     ({"title": "Groundhog Day", "year": 1993, "genres": ["comedy", "romance"], "neighbour": None,
       "wishes": ["feel-good"], "wanted": ["comedy"], "shared": [], "period": None},
      "Since you asked for a comedy, Groundhog Day is a feel-good romantic one from 1993."),
@@ -99,61 +100,80 @@ class Explainer:
         }
 
     def explain(self, items: list[Item], state, use_llm: bool = True) -> Iterator[ExplanationEvent]:
-        """One final event per item, in the order the texts are ready (LLM rows as their sentence passes)."""
+        """One final event per item, in the order the texts are ready (LLM rows as their sentence passes).
+
+        The first try writes two candidates per row in one batch (the two worked examples lead the model
+        differently) and keeps whichever passes first; rows where both fail get one sampled retry.
+        """
         all_facts = [self.facts(it, state) for it in items]
         pending = list(range(len(items)))
+        openings: list[str] = []  # of the sentences shown so far in this reply
         if use_llm and self.llm and items:
-            for seed in (None, RETRY_SEED):
-                failed = []
-                for row, text in self._sentences(pending, all_facts, seed):
+            for seed, variants in ((None, len(EXAMPLES)), (RETRY_SEED, 1)):
+                jobs = [(row, v) for row in pending for v in range(variants)]
+                left = {row: variants for row in pending}  # candidates of a row not judged yet
+                passed: set[int] = set()
+                sentences = self._sentences(jobs, all_facts, seed)
+                for job, text in sentences:
+                    row = jobs[job][0]
+                    if row in passed:
+                        continue
+                    left[row] -= 1
                     verdict = self.checker.check(text, all_facts[row])
                     # A row with something personal to say must say it at the first try (the template would);
                     # at the second, a faithful sentence is kept: true and the model's own beats the template.
                     personal_enough = verdict.personalised or not is_personal(all_facts[row]) or seed is not None
-                    if verdict.acceptable and personal_enough:
+                    varied = openings.count(opening(verdict.text)) < MAX_SAME_OPENING
+                    if verdict.acceptable and personal_enough and varied:
+                        passed.add(row)
+                        openings.append(opening(verdict.text))
                         yield ExplanationEvent(row, verdict.text, final=True, source="llm")
                     else:
                         # Which rule failed, never the text: it may echo what the user said.
+                        reasons = verdict.problems + verdict.form or ["not personalised" if varied else "same opening"]
                         log.info("explanation for %s failed the check (%s)", all_facts[row].item.display,
-                                 "; ".join(verdict.problems + verdict.form or ["not personalised"])[:200])
-                        failed.append(row)
-                pending = failed
+                                 "; ".join(reasons)[:200])
+                    if all(row in passed or left[row] == 0 for row in pending):
+                        break  # every row passed or ran out of candidates: stop generating
+                sentences.close()
+                pending = [row for row in pending if row not in passed]
                 if not pending or self._broken:
                     break
         for row in pending:
             yield ExplanationEvent(row, self.template(all_facts[row]), final=True, source="template")
 
     # --- generation --------------------------------------------------------------------------
-    def _sentences(self, rows: list[int], all_facts: list[Facts], seed: int | None) -> Iterator[tuple[int, str]]:
-        """(row, first sentence) for each row, as soon as its sentence ends; rows cut short come last."""
+    def _sentences(self, jobs: list[tuple[int, int]], all_facts: list[Facts], seed: int | None) -> Iterator[tuple[int, str]]:
+        """(job index, first sentence) for each (row, example) job as soon as its sentence ends; jobs cut short
+        come last. Closing the generator stops the generation."""
         self._broken = False
-        texts = {row: "" for row in rows}
+        texts = [""] * len(jobs)
         done: set[int] = set()
         stream = None
         try:
-            processors = self._processors([all_facts[r] for r in rows], attempt=0 if seed is None else 1)
-            stream = self.llm.stream([self.conversation(all_facts[r], n) for n, r in enumerate(rows)],
+            facts = [all_facts[row] for row, _ in jobs]
+            processors = self._processors(facts, attempt=0 if seed is None else 1)
+            stream = self.llm.stream([self.conversation(f, v) for f, (_, v) in zip(facts, jobs)],
                                      logits_processors=processors, seed=seed)
-            for index, delta in stream:
-                row = rows[index]
-                if row in done:
+            for job, delta in stream:
+                if job in done:
                     continue
-                texts[row] += delta
-                sentence = first_sentence(texts[row])
+                texts[job] += delta
+                sentence = first_sentence(texts[job])
                 if sentence:
-                    done.add(row)
-                    yield row, sentence
-                    if len(done) == len(rows):
-                        break  # closing the stream stops generation for every row
+                    done.add(job)
+                    yield job, sentence
+                    if len(done) == len(jobs):
+                        break
         except Exception as err:  # noqa: BLE001 - any model failure gets template explanations
             self._broken = True
             log.warning("LLM failed (%s: %s); using template explanations", type(err).__name__, err)
         finally:
             if stream is not None and hasattr(stream, "close"):
-                stream.close()
-        for row in rows:
-            if row not in done:
-                yield row, tidy(texts[row])
+                stream.close()  # stops generation for every row
+        for job in range(len(jobs)):
+            if job not in done:
+                yield job, tidy(texts[job])
 
     def _processors(self, facts: list[Facts], attempt: int = 0) -> list:
         """The per-row decoding constraints, or none for an LLM without a tokenizer to build them from."""

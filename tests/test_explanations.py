@@ -10,7 +10,8 @@ from chat.state import SessionState
 class ScriptedLLM:
     """Stands in for the LLM to produce a case the real one cannot be made to: given replies or a failure.
 
-    `replies` is a list per call: the first call (greedy) gets replies[0], the retry replies[1], ...
+    `replies` is a list per call: the first call (greedy) gets replies[0], the retry replies[1], ...; within
+    a call, conversation n gets replies[n % len(replies)] (the first call has two conversations per item).
     """
 
     def __init__(self, replies=None, error=None):
@@ -63,15 +64,25 @@ def test_catalog_titles_are_allowed(explainer_with, recommender):
 
 
 def test_a_failed_sentence_is_generated_again_and_only_that_row(explainer_with, recommender):
-    first = ["Aliens is a tense sci-fi sequel that won three Oscars.", "A tense ride for fans of Star Wars, full of action."]
+    bad, good = "Aliens is a tense sci-fi sequel that won three Oscars.", "A tense ride for fans of Star Wars, full of action."
+    first = [bad, bad, good, good]  # two candidates per row at the first try: row 0's both fail
     retry = ["If you loved Star Wars, this tense sci-fi ride will grip you from start to end."]
     llm = ScriptedLLM([first, retry])
     events, finals = explain(explainer_with(llm), recommender)
     assert finals[0].source == "llm" and finals[0].text == retry[0]
-    assert finals[1].source == "llm" and finals[1].text == first[1]
+    assert finals[1].source == "llm" and finals[1].text == good
     assert llm.calls[1]["rows"] == 1
     assert not any("Oscars" in e.text for e in events)
     assert [e.row for e in events] == [1, 0], "the row that passed is shown at once, the retried one later"
+
+
+def test_personal_first_then_faithful_is_enough(explainer_with, recommender):
+    """The first try must tie the pick to the user when the facts allow; the retry only has to be true."""
+    plain = ["Aliens is an action and sci-fi movie from 1986 with plenty of danger."]
+    llm = ScriptedLLM([plain, plain])
+    _, finals = explain(explainer_with(llm), recommender)
+    assert len(llm.calls) == 2 and llm.calls[1]["rows"] == 2, "both rows failed the first try (row 1 names Aliens)"
+    assert finals[0].source == "llm" and finals[0].text == plain[0]
 
 
 @pytest.mark.parametrize("llm", [ScriptedLLM(error=TimeoutError("generation timed out")), ScriptedLLM([["   "]])])
@@ -130,6 +141,16 @@ def test_constraints_forbid_what_the_item_lacks(recommender):
     assert allowed(" It is a film for fans of", " Toy")
     assert not allowed(" It is from 19", "4")  # 1994 is not Toy Story's year
     assert allowed(" It is from 19", "9")
+
+    # Repeats are penalised among generated tokens only: the title in the prompt costs nothing.
+    toy = tokenizer.encode(" Toy", add_special_tokens=False)[0]
+    titled = torch.cat([prompt, torch.tensor([[toy]])], 1)
+    fresh = make_processor(builder, [builder.for_facts(toy_story)])
+    fresh(titled, torch.ones((1, vocab)))  # the title is part of this prompt
+    assert fresh(torch.cat([titled, torch.tensor([[tokenizer.encode(" is", add_special_tokens=False)[0]]])], 1),
+                 torch.ones((1, vocab)))[0, toy] == 1.0
+    again = fresh(torch.cat([titled, torch.tensor([[toy, toy]])], 1), torch.ones((1, vocab)))
+    assert again[0, toy] < 1.0
 
 
 def test_real_llm_explanations_pass_the_checker(recommender):
