@@ -29,8 +29,8 @@ import threading
 import time
 from typing import Any
 
-from chat.llm_generation import Generation, _eos_ids
 from chat.llm_cache import convert_gguf, gguf_fingerprint, load_or_convert, require_tied_embeddings
+from chat.llm_generation import Generation, _eos_ids
 from runtime.cache_files import describe
 from runtime.errors import ConfigError
 from runtime.model_loading import MODEL_LOADING_LOCK
