@@ -1,175 +1,235 @@
-"""Explanations for ranked items: written by the LLM, checked against the catalog, or built from a template.
+"""Explanations for ranked items: the LLM phrases the facts, the checker judges, the template is the last resort.
 
-The ranker has already chosen the items; the LLM only writes one short text per item.
-Text is streamed at clause boundaries after each released piece passed the grounding
-check, so a made-up title never reaches the user. When the model fails, returns nothing
-or names a movie outside the catalog, the item gets a template explanation from its facts.
+The ranker has already chosen the items; the LLM only writes one sentence per item.
+
+1. Facts: each item's title, year and genres, the liked movie the CF model ties it to, the
+   user's recognised wishes it fits, the genres asked for (`chat/facts.py`). The model is given
+   these facts to phrase, not a question to answer.
+2. Constrained decoding: per row, the model cannot write genre words the item lacks, award,
+   sequel, cast or plot words, numbers that are not its own, or capitalised names outside its
+   facts (`chat/decoding_constraints.py`).
+3. Check: every first sentence goes through the claim checker (`chat/claims.py`), the same one
+   `python -m evaluation explanations` measures, before anything is shown. Text is released
+   only as a whole sentence that passed, so nothing is streamed that is taken back later.
+4. A row that fails is generated once more (sampled with a fixed seed, so it differs from the
+   greedy try); a row that fails again gets a template built only from facts (`fallback.j2`).
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 from catalog.model import Catalog, Item
 from cf.als import CFModel
-from chat.grounding import unknown_titles
+from chat.claim_words import WISH_PHRASES
+from chat.claims import ClaimChecker, opening
+from chat.facts import Facts, build_facts
 from chat.linker import TitleLinker
-from chat.state import SessionState
 from prompts import render
 
 log = logging.getLogger("recs.explainer")
-NEIGHBOUR_MIN_SIMILARITY = 0.2  # below this, "people who liked X also liked Y" would be a stretch
-MAX_CHARS = 320
-_CLAUSE_END = re.compile(r"[.,;:!?](?=\s)")
-
-
-@dataclass
-class Facts:
-    item: Item
-    liked: list[str]
-    shared_genres: list[str]
-    neighbour: str | None
-    mood: str
-    request: str
-
-    def allowed_phrases(self) -> set[str]:
-        return {self.item.title, self.item.display, *self.liked, *self.item.genres}
+MAX_SAME_OPENING = 2  # at most this many sentences of one reply open with the same two words
+RETRY_SEED = 1234  # the second try samples with this seed: reproducible, and unlike the greedy first try
+# First words a row may start with besides its title when it has something personal to say: after "If",
+# "Since" or "Fans" the model goes on with what the viewer loved or wants ("The film's", "To be honest" cannot start).
+OPENERS = ("If", "Since", "Fans", "For", "Like", "With")  # "As" and "You" led to "As a kid, ..." and "You're asked"
+PLAIN_OPENERS = ("A", "An", "This", "With", "For", "Fans")
+_GENRE_WORDS = {"Sci-Fi": "sci-fi", "Film-Noir": "film noir", "Children's": "family"}
+# Worked examples shown before the facts (rows alternate between them, so openings vary): each reply
+# states only its facts and ties them to the viewer. Their titles cannot be copied: capitals are constrained.
+EXAMPLES = [
+    ({"title": "Speed", "year": 1994, "genres": ["action", "romance", "thriller"], "neighbour": "Die Hard (1988)",
+      "wishes": ["tense"], "wanted": [], "shared": ["action", "thriller"], "period": None},
+     "If you loved Die Hard, Speed is a tense action thriller from 1994."),
+    ({"title": "Groundhog Day", "year": 1993, "genres": ["comedy", "romance"], "neighbour": None,
+      "wishes": ["feel-good"], "wanted": ["comedy"], "shared": [], "period": None},
+     "Since you asked for a comedy, Groundhog Day is a feel-good romantic one from 1993."),
+]
 
 
 @dataclass
 class ExplanationEvent:
     row: int
     text: str
-    final: bool  # False: text to append; True: the whole, authoritative explanation
-    source: str = "llm"  # "llm" or "template" (meaningful on final events)
+    final: bool  # True: the whole, authoritative explanation (the only kind sent today)
+    source: str = "llm"  # "llm" or "template"
 
 
 class Explainer:
     def __init__(self, catalog: Catalog, cf: CFModel, linker: TitleLinker, llm=None):
         self.catalog, self.cf, self.linker, self.llm = catalog, cf, linker, llm
+        self.checker = ClaimChecker(linker)
+        self._constraints = None  # ConstraintBuilder for the LLM's tokenizer, built on first use
 
-    def facts(self, item: Item, state: SessionState) -> Facts:
-        liked_items = [self.catalog[i] for i in state.liked]
-        liked_genres = {g for it in liked_items for g in it.genres} | state.genres_wanted
-        shared = [g for g in item.genres if g in liked_genres]
-        neighbour = None
-        if state.liked:
-            best, sim = self.cf.similar(item.id, state.liked)[0]
-            if sim >= NEIGHBOUR_MIN_SIMILARITY:
-                neighbour = self.catalog[best].display
-        return Facts(
-            item=item, liked=[it.display for it in liked_items], shared_genres=shared, neighbour=neighbour,
-            mood="; ".join(state.moods), request=state.preference_text(self.catalog) or f"recommend a good {self.catalog.noun}",
-        )
+    def facts(self, item: Item, state) -> Facts:
+        return build_facts(item, state, self.catalog, self.cf)
 
     def template(self, facts: Facts) -> str:
+        item = facts.item
+        genres = [genre_word(g) for g in item.genres] or [self.catalog.noun]
         return render(
-            "fallback.j2", neighbour=facts.neighbour, shared_genres=facts.shared_genres, mood=facts.mood,
-            genres=list(facts.item.genres) or [self.catalog.noun], year=facts.item.year,
+            "fallback.j2", title=item.display, year=item.year, neighbour=facts.neighbour,
+            wish=wish_phrase(facts.fitting_wishes[0]) if facts.fitting_wishes else None,
+            wanted=[genre_word(g) for g in facts.wanted_genres], shared=[genre_word(g) for g in facts.shared_genres],
+            period=facts.period, genres=genres, article="an" if genres[0][0] in "aeiou" else "a",
+            **self.catalog.template_words,
         )
 
-    def conversation(self, facts: Facts) -> list[dict]:
-        """System, user, and the start of the answer: a 135M model stays on topic when the reply is begun for it."""
+    def conversation(self, facts: Facts, row: int = 0) -> list[dict]:
+        """System rules, one worked example, then the facts of this item."""
+        example_facts, example_reply = EXAMPLES[row % len(EXAMPLES)]
+        words = self.catalog.template_words
         return [
-            {"role": "system", "content": render("explain_system.j2", **self.catalog.template_words)},
-            {"role": "user", "content": render(
-                "explain_user.j2", request=facts.request, title=facts.item.display,
-                genres=list(facts.item.genres) or ["unknown"], shared_genres=facts.shared_genres, **self.catalog.template_words,
-            )},
-            {"role": "assistant", "content": render("explain_start.j2", title=facts.item.title)},
+            {"role": "system", "content": render("explain_system.j2", **words)},
+            {"role": "user", "content": render("explain_user.j2", **example_facts, **words)},
+            {"role": "assistant", "content": example_reply},
+            {"role": "user", "content": render("explain_user.j2", **self.prompt_facts(facts), **words)},
         ]
 
-    def check(self, text: str, facts: Facts) -> str | None:
-        """Why the text cannot be shown, or None when it is fine."""
-        if not text.strip():
-            return "empty"
-        unknown = unknown_titles(text, self.linker, facts.allowed_phrases())
-        return f"names {unknown[0]!r}, which is not in the catalog" if unknown else None
+    @staticmethod
+    def prompt_facts(facts: Facts) -> dict:
+        item = facts.item
+        return {
+            "title": item.title, "year": item.year, "genres": [genre_word(g) for g in item.genres] or ["unknown"],
+            "neighbour": facts.neighbour, "wishes": [wish_phrase(w) for w in facts.fitting_wishes],
+            "wanted": [genre_word(g) for g in facts.wanted_genres], "shared": [genre_word(g) for g in facts.shared_genres],
+            "period": facts.period,
+        }
 
-    def explain(self, items: list[Item], state: SessionState, use_llm: bool = True) -> Iterator[ExplanationEvent]:
-        """Stream explanation events for the items; every row ends with exactly one final event."""
+    def explain(self, items: list[Item], state, use_llm: bool = True) -> Iterator[ExplanationEvent]:
+        """One final event per item, in the order the texts are ready (LLM rows as their sentence passes).
+
+        The first try writes two candidates per row in one batch (the two worked examples lead the model
+        differently) and keeps whichever passes first; rows where both fail get one sampled retry.
+        """
         all_facts = [self.facts(it, state) for it in items]
-        if not (use_llm and self.llm and items):
-            for row, facts in enumerate(all_facts):
-                yield ExplanationEvent(row, self.template(facts), final=True, source="template")
-            return
-        texts = [""] * len(items)
-        released = [0] * len(items)
-        done = [False] * len(items)
-        conversations = [self.conversation(f) for f in all_facts]
-        starts = [c[-1]["content"] for c in conversations]  # our own words: shown as soon as the model echoes them
-        stream = self.llm.stream(conversations)
+        pending = list(range(len(items)))
+        openings: list[str] = []  # of the sentences shown so far in this reply
+        if use_llm and self.llm and items:
+            for seed, variants in ((None, len(EXAMPLES)), (RETRY_SEED, 1)):
+                jobs = [(row, v) for row in pending for v in range(variants)]
+                left = {row: variants for row in pending}  # candidates of a row not judged yet
+                passed: set[int] = set()
+                sentences = self._sentences(jobs, all_facts, seed)
+                for job, text in sentences:
+                    row = jobs[job][0]
+                    if row in passed:
+                        continue
+                    left[row] -= 1
+                    verdict = self.checker.check(text, all_facts[row])
+                    # A row with something personal to say must say it at the first try (the template would);
+                    # at the second, a faithful sentence is kept: true and the model's own beats the template.
+                    personal_enough = verdict.personalised or not is_personal(all_facts[row]) or seed is not None
+                    varied = openings.count(opening(verdict.text)) < MAX_SAME_OPENING
+                    if verdict.acceptable and personal_enough and varied:
+                        passed.add(row)
+                        openings.append(opening(verdict.text))
+                        yield ExplanationEvent(row, verdict.text, final=True, source="llm")
+                    else:
+                        # Which rule failed, never the text: it may echo what the user said.
+                        reasons = verdict.problems + verdict.form or ["not personalised" if varied else "same opening"]
+                        log.info("explanation for %s failed the check (%s)", all_facts[row].item.display,
+                                 "; ".join(reasons)[:200])
+                    if all(row in passed or left[row] == 0 for row in pending):
+                        break  # every row passed or ran out of candidates: stop generating
+                sentences.close()
+                pending = [row for row in pending if row not in passed]
+                if not pending or self._broken:
+                    break
+        for row in pending:
+            yield ExplanationEvent(row, self.template(all_facts[row]), final=True, source="template")
+
+    # --- generation --------------------------------------------------------------------------
+    def _sentences(self, jobs: list[tuple[int, int]], all_facts: list[Facts], seed: int | None) -> Iterator[tuple[int, str]]:
+        """(job index, first sentence) for each (row, example) job as soon as its sentence ends; jobs cut short
+        come last. Closing the generator stops the generation."""
+        self._broken = False
+        texts = [""] * len(jobs)
+        done: set[int] = set()
+        stream = None
         try:
-            for row, delta in stream:
-                if done[row]:
+            facts = [all_facts[row] for row, _ in jobs]
+            processors = self._processors(facts, attempt=0 if seed is None else 1)
+            stream = self.llm.stream([self.conversation(f, v) for f, (_, v) in zip(facts, jobs)],
+                                     logits_processors=processors, seed=seed)
+            for job, delta in stream:
+                if job in done:
                     continue
-                texts[row] += delta
-                # The small model drifts after its first sentence, so the first one is the answer.
-                sentence = _FIRST_SENTENCE.match(texts[row])
+                texts[job] += delta
+                sentence = first_sentence(texts[job])
                 if sentence:
-                    done[row] = True
-                    yield self._final(row, sentence.group(0), all_facts[row])
-                    if all(done):
-                        break  # closing the stream stops generation for the other rows
-                    continue
-                if released[row] == 0 and texts[row].startswith(starts[row]):
-                    released[row] = len(starts[row])
-                    yield ExplanationEvent(row, starts[row], final=False)
-                upto = _safe_release_point(texts[row], released[row])
-                if upto <= released[row]:
-                    continue
-                if self.check(texts[row][:upto], all_facts[row]) not in (None, "empty"):
-                    done[row] = True  # never show the rest of a text that names an unknown movie
-                    yield self._final(row, texts[row][:upto], all_facts[row])
-                elif upto > released[row]:
-                    yield ExplanationEvent(row, texts[row][released[row]:upto], final=False)
-                    released[row] = upto
+                    done.add(job)
+                    yield job, sentence
+                    if len(done) == len(jobs):
+                        break
         except Exception as err:  # noqa: BLE001 - any model failure gets template explanations
+            self._broken = True
             log.warning("LLM failed (%s: %s); using template explanations", type(err).__name__, err)
         finally:
-            close = getattr(stream, "close", None)
-            if close:
-                close()
-        for row, facts in enumerate(all_facts):
-            if not done[row]:
-                yield self._final(row, texts[row], facts)
+            if stream is not None and hasattr(stream, "close"):
+                stream.close()  # stops generation for every row
+        for job in range(len(jobs)):
+            if job not in done:
+                yield job, tidy(texts[job])
 
-    def _final(self, row: int, text: str, facts: Facts) -> ExplanationEvent:
-        """The explanation to keep: the model's text when it passes the checks, else the template."""
-        text = _tidy(text)
-        problem = self.check(text, facts)
-        if problem:
-            log.info("explanation for %s replaced by the template: %s", facts.item.display, problem)
-            return ExplanationEvent(row, self.template(facts), final=True, source="template")
-        return ExplanationEvent(row, text, final=True, source="llm")
+    def _processors(self, facts: list[Facts], attempt: int = 0) -> list:
+        """The per-row decoding constraints, or none for an LLM without a tokenizer to build them from."""
+        tokenizer = getattr(self.llm, "tokenizer", None)
+        if tokenizer is None and hasattr(self.llm, "load"):
+            self.llm.load()
+            tokenizer = self.llm.tokenizer
+        if tokenizer is None:
+            return []
+        from chat.decoding_constraints import ConstraintBuilder, make_processor
 
+        if self._constraints is None or self._constraints.tokenizer is not tokenizer:
+            self._constraints = ConstraintBuilder(tokenizer)
+        rows = [self._constraints.for_facts(f, openers(f, n + attempt)) for n, f in enumerate(facts)]
+        return [make_processor(self._constraints, rows)]
 
-_FIRST_SENTENCE = re.compile(r"^.{20,}?[.!?](?=\s|$)(?<!\b[A-Z]\.)(?<!\b(?:Mr|Dr|St|vs|Jr)\.)", re.S)
-
-
-def _safe_release_point(text: str, released: int) -> int:
-    """How far the text can be shown now: whole words while nothing could start a title, else a clause end.
-
-    A movie title needs a capital letter or quotes, so lower-case words stream at once; anything
-    that might be a title waits until its clause is complete and has passed the check.
-    """
-    pending = text[released:]
-    cut = pending.rfind(" ")
-    if cut > 0 and not _MAYBE_TITLE.search(pending[:cut]):
-        return min(released + cut, MAX_CHARS)
-    ends = [m.end() for m in _CLAUSE_END.finditer(text) if m.end() > released]
-    return min(ends[-1], MAX_CHARS) if ends else released
+    _broken = False
 
 
-_MAYBE_TITLE = re.compile(r"[A-Z0-9\"“”«»*_(\[]")
+def openers(facts: Facts, turn: int = 0) -> tuple[str, ...]:
+    """The first words allowed for a row: its title's, a personal opener, or (with nothing personal to say)
+    a plain one; never "In one sentence" or "To be honest"."""
+    return (facts.item.title.split()[0], *(OPENERS if is_personal(facts) else PLAIN_OPENERS))
 
 
-def _tidy(text: str) -> str:
-    """One line of at most MAX_CHARS; a text cut off mid-sentence ends with an ellipsis."""
-    text = " ".join(text.split())[:MAX_CHARS].strip()
-    if text and text[-1] not in ".!?":
-        text = text.rstrip(",;:- ") + "…"
+def is_personal(facts: Facts) -> bool:
+    """Whether the facts give the sentence something to tie the pick to the viewer with."""
+    return bool(facts.neighbour or facts.fitting_wishes or facts.wanted_genres or facts.shared_genres or facts.period)
+
+
+def wish_phrase(wish: str) -> str:
+    """How a wish reads after "something": "tense", "for kids", "with music"."""
+    return WISH_PHRASES.get(wish, wish)
+
+
+def genre_word(genre: str) -> str:
+    """A catalog genre as a word in a sentence: "Sci-Fi" -> "sci-fi", "Film-Noir" -> "film noir"."""
+    return _GENRE_WORDS.get(genre, genre.lower())
+
+
+# A sentence ends at . ! or ? before a space or the end, but not after an initial ("E.T.") or a title abbreviation.
+_FIRST_SENTENCE = re.compile(r"^\s*(.{20,}?[.!?][\"”]?)(?=\s|$)(?<!\b[A-Z]\.)(?<!\b(?:Mr|Dr|St|vs|Jr|Ms)\.)(?<!\bMrs\.)", re.DOTALL)
+
+
+def first_sentence(text: str) -> str | None:
+    """The first complete sentence of a text once it is followed by more text or the end, else None."""
+    m = _FIRST_SENTENCE.match(text)
+    if not m or m.end() == len(text) and not text.endswith((" ", "\n")):
+        return None  # wait for the next token: "E.T." or "Dr." may go on
+    return tidy(m.group(1))
+
+
+def tidy(text: str) -> str:
+    """One line; a reply the model put in quotes loses them ('"Fargo is dark."' -> 'Fargo is dark.')."""
+    text = " ".join(text.split())
+    quotes = sum(text.count(q) for q in "\"“”")
+    if text[:1] in "\"“" and (quotes == 1 or quotes == 2 and text[-1:] in "\"”"):
+        text = text[1:].removesuffix('"').removesuffix("”")
     return text

@@ -44,12 +44,14 @@ class Recommendation:
     item: Item
     score: float
     why: str = ""
+    why_source: str = ""  # "llm" or "template": who wrote `why`
 
     def as_dict(self) -> dict:
         """The pick inside this process: "id" is the dense index; `public` swaps in the catalog's own id."""
         out = {
             "id": self.item.id, "source_id": self.item.source_id, "title": self.item.display, "year": self.item.year,
             "genres": list(self.item.genres), "score": round(self.score, 4), "why": self.why,
+            "why_source": self.why_source,
         }
         if self.item.description:
             out["description"] = self.item.description
@@ -72,6 +74,7 @@ class TurnEvent:
     row: int = -1
     text: str = ""
     final: bool = False
+    source: str = ""  # on a final explanation: "llm" or "template"
     result: dict | None = None
 
 
@@ -299,9 +302,10 @@ class Recommender:
             timings.setdefault("first_explanation", (time.perf_counter() - started) * 1000)
             row = rows[event.row]
             if event.final:
-                recs[row].why = event.text
+                recs[row].why, recs[row].why_source = event.text, event.source
                 state.explanations[recs[row].item.id] = event.text
-            yield TurnEvent("explanation", row=row, text=event.text, final=event.final)
+            yield TurnEvent("explanation", row=row, text=event.text, final=event.final,
+                            source=event.source if event.final else "")
         timings["llm"] = (time.perf_counter() - t) * 1000
 
         basis = ", ".join(self.catalog[i].display for i in state.liked[-3:]) or None

@@ -1,4 +1,4 @@
-"""`python -m evaluation <command> [--json]`: offline, simulate, scale, latency, hostile, report."""
+"""`python -m evaluation <command> [--json]`: offline, simulate, scale, latency, hostile, explanations, report."""
 
 from __future__ import annotations
 
@@ -81,6 +81,16 @@ def cmd_hostile(args) -> dict:
     return result, hostile.format_table
 
 
+def cmd_explanations(args) -> dict:
+    from evaluation import explanations
+
+    if args.rejudge:
+        return explanations.rejudge(args.rejudge, args.data), explanations.format_table
+    result = explanations.run(args.cache_dir, args.data, args.requests, args.k, args.seed, not args.no_progress,
+                              use_llm=not args.no_llm, llm=args.llm)
+    return result, explanations.format_table
+
+
 def cmd_report(args) -> dict:
     from evaluation import report
 
@@ -140,6 +150,15 @@ def _hostile_args(p):
     p.add_argument("--show", action="store_true", help="print each message and the first line of its reply")
 
 
+def _explanations_args(p):
+    p.add_argument("--requests", type=int, default=32, help="seeded requests to explain (default 32)")
+    p.add_argument("--k", type=int, default=5, help="picks, hence explanations, per request (default 5)")
+    p.add_argument("--llm", default=None, help="LLM to measure (default: RECS_LLM or SmolLM2-135M-Instruct)")
+    p.add_argument("--no-llm", action="store_true", help="template explanations only (checks the checker and templates)")
+    p.add_argument("--rejudge", type=Path, default=None,
+                   help="judge the sentences of an earlier run's --json output again with today's checker")
+
+
 def _report_args(p):
     p.add_argument("--out", type=Path, default=Path("docs"), help="folder for RESULTS.md and the plots")
     p.add_argument("--users", type=int, default=None, help="users for offline and simulate (default all)")
@@ -150,6 +169,7 @@ def _report_args(p):
     p.add_argument("--turns", type=int, default=50, help="timed chat turns for the latency section")
     p.add_argument("--startup", choices=("both", "warm", "cold", "none"), default="both",
                    help="start-up timings for the latency section")
+    p.add_argument("--explanation-requests", type=int, default=32, help="seeded requests for the explanations section")
 
 
 COMMANDS.update({
@@ -160,6 +180,8 @@ COMMANDS.update({
     "redial": (cmd_redial, "recorded human conversations (ReDial): replayed and live, against baselines", _redial_args),
     "hostile": (cmd_hostile, "hostile and odd messages through the pipeline: crashes and failed turns by category",
                 _hostile_args),
+    "explanations": (cmd_explanations, "faithful, personalised and LLM-written shares of shown explanations",
+                     _explanations_args),
     "report": (cmd_report, "run everything and write docs/RESULTS.md with plots", _report_args),
 })
 

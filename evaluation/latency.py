@@ -21,7 +21,9 @@ import numpy as np
 from tqdm.auto import tqdm
 
 ROOT = Path(__file__).resolve().parents[1]
-STAGES = ("link", "retrieve", "cf", "rank", "ranking_path", "first_explanation", "total")
+# first_token: the message to the first token the LLM generated; first_explanation: to the first explanation
+# shown, a whole sentence that passed the claim checker (nothing is shown before the model has written it).
+STAGES = ("link", "retrieve", "cf", "rank", "ranking_path", "first_token", "first_explanation", "total")
 # Scripted conversations; turns cycle through them. Each starts from a fresh session.
 DIALOGUES = [
     ["I loved Star Wars (1977) and Alien (1979); something tense tonight", "no horror", "something older"],
@@ -72,19 +74,27 @@ def run_turns(recommender, turns: int, k: int, progress: bool) -> dict:
         d, t = script[n % len(script)]
         if d != last_dialogue or t == 0:
             state, last_dialogue = SessionState(), d
-        if recommender.settings.use_llm:
-            recommender.llm.last_stats = {}  # a turn that asks instead of recommending must not repeat the last stats
+        started = time.perf_counter()
         result = recommender.run_turn(state, DIALOGUES[d][t], k=k)
         timings = result["timings_ms"]
         timings["ranking_path"] = sum(timings[s] for s in ("link", "retrieve", "cf", "rank"))
+        # Every LLM call of this turn (a failed sentence is generated once more); a turn that asks makes none.
+        calls = [dict(c) for c in llm_calls(recommender) if c["started_at"] >= started]
+        if calls and calls[0]["first_token_at"] is not None:
+            timings["first_token"] = (calls[0]["first_token_at"] - started) * 1000
         for stage in STAGES:
             if stage in timings:
                 samples[stage].append(timings[stage])
-        stats = dict(recommender.llm.last_stats) if recommender.settings.use_llm else {}
-        if stats.get("steps"):
-            decode.append(stats)
+        decode += [c for c in calls if c.get("steps")]
     stages = {s: _percentiles(v) for s, v in samples.items() if v}
     return {"stages_ms": stages, "decode": decode_summary(decode)}
+
+
+def llm_calls(recommender) -> list[dict]:
+    """The LLM's recent calls (``LocalLLM.stats_log``), oldest first; none when the LLM is off."""
+    if not recommender.settings.use_llm:
+        return []
+    return list(getattr(recommender.llm, "stats_log", []))
 
 
 def decode_summary(calls: list[dict]) -> dict:

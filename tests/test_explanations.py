@@ -1,22 +1,29 @@
-"""Explanations: the real LLM, and fakes only to inject faults the real model will not produce on demand."""
+"""Explanations: the real LLM with its decoding constraints, and fakes only to inject faults the real
+model will not produce on demand (an invented title, an empty reply, an exception)."""
 
 import pytest
 
+from chat.claims import ClaimChecker
 from chat.state import SessionState
 
 
 class ScriptedLLM:
-    """Stands in for the LLM to produce a case the real one cannot be made to: given replies or a failure."""
+    """Stands in for the LLM to produce a case the real one cannot be made to: given replies or a failure.
+
+    `replies` is a list per call: the first call (greedy) gets replies[0], the retry replies[1], ...; within
+    a call, conversation n gets replies[n % len(replies)] (the first call has two conversations per item).
+    """
 
     def __init__(self, replies=None, error=None):
-        self.replies, self.error = replies, error
+        self.replies, self.error, self.calls = replies, error, []
 
-    def stream(self, conversations, max_new_tokens=None):
+    def stream(self, conversations, max_new_tokens=None, logits_processors=None, seed=None):
+        self.calls.append({"rows": len(conversations), "seed": seed})
         if self.error:
             raise self.error
+        replies = self.replies[min(len(self.calls), len(self.replies)) - 1]
         for row in range(len(conversations)):
-            text = self.replies[row % len(self.replies)]
-            for word in text.split(" "):
+            for word in replies[row % len(replies)].split(" "):
                 yield row, word + " "
 
 
@@ -30,8 +37,8 @@ def explainer_with(recommender):
     return make
 
 
-def explain(explainer, recommender, liked=("Star Wars",)):
-    state = SessionState()
+def explain(explainer, recommender, liked=("Star Wars",), moods=()):
+    state = SessionState(moods=list(moods))
     for title in liked:
         state.mark(recommender.linker.find(title)[0].item_ids[0], "liked")
     items = [recommender.catalog[i] for i in (175, 194)]  # Aliens, The Terminator
@@ -41,35 +48,120 @@ def explain(explainer, recommender, liked=("Star Wars",)):
 
 
 def test_invented_title_is_never_shown(explainer_with, recommender):
-    llm = ScriptedLLM(["You will love it, just like Galactic Dreams (1983) and its tense space battles."])
+    llm = ScriptedLLM([["You will love it, just like Galactic Dreams (1983) and its tense space battles."]])
     events, finals = explain(explainer_with(llm), recommender)
     assert all(f.source == "template" for f in finals.values())
     assert not any("Galactic" in e.text for e in events), "the invented title leaked into the stream"
+    assert [c["seed"] is None for c in llm.calls] == [True, False], "one greedy try, then one sampled retry"
 
 
 def test_catalog_titles_are_allowed(explainer_with, recommender):
-    llm = ScriptedLLM(["A tense ride for fans of Star Wars (1977), with the same sense of danger."])
+    llm = ScriptedLLM([["A tense ride for fans of Star Wars (1977), with the same sense of danger."]])
     _, finals = explain(explainer_with(llm), recommender)
     assert all(f.source == "llm" for f in finals.values())
     assert finals[0].text.startswith("A tense ride")
+    assert len(llm.calls) == 1, "nothing failed, so nothing is generated again"
 
 
-@pytest.mark.parametrize("llm", [ScriptedLLM(error=TimeoutError("generation timed out")), ScriptedLLM(["   "])])
+def test_a_failed_sentence_is_generated_again_and_only_that_row(explainer_with, recommender):
+    bad, good = "Aliens is a tense sci-fi sequel that won three Oscars.", "A tense ride for fans of Star Wars, full of action."
+    first = [bad, bad, good, good]  # two candidates per row at the first try: row 0's both fail
+    retry = ["If you loved Star Wars, this tense sci-fi ride will grip you from start to end."]
+    llm = ScriptedLLM([first, retry])
+    events, finals = explain(explainer_with(llm), recommender)
+    assert finals[0].source == "llm" and finals[0].text == retry[0]
+    assert finals[1].source == "llm" and finals[1].text == good
+    assert llm.calls[1]["rows"] == 1
+    assert not any("Oscars" in e.text for e in events)
+    assert [e.row for e in events] == [1, 0], "the row that passed is shown at once, the retried one later"
+
+
+def test_personal_first_then_faithful_is_enough(explainer_with, recommender):
+    """The first try must tie the pick to the user when the facts allow; the retry only has to be true."""
+    plain = ["Aliens is an action and sci-fi movie from 1986 with plenty of danger."]
+    llm = ScriptedLLM([plain, plain])
+    _, finals = explain(explainer_with(llm), recommender)
+    assert len(llm.calls) == 2 and llm.calls[1]["rows"] == 2, "both rows failed the first try (row 1 names Aliens)"
+    assert finals[0].source == "llm" and finals[0].text == plain[0]
+
+
+@pytest.mark.parametrize("llm", [ScriptedLLM(error=TimeoutError("generation timed out")), ScriptedLLM([["   "]])])
 def test_failure_or_empty_text_gets_a_template(explainer_with, recommender, llm):
     _, finals = explain(explainer_with(llm), recommender)
     assert set(finals) == {0, 1}
     assert all(f.source == "template" and f.text for f in finals.values())
-    assert "People who liked" in finals[0].text  # built from the CF neighbours
+    assert "People who liked Star Wars (1977) also liked Aliens (1986)" in finals[0].text  # the CF neighbour
+    if llm.error:
+        assert len(llm.calls) == 1, "a model that raised is not asked again in the same turn"
 
 
-def test_real_llm_explanations_are_grounded(recommender, catalog):
-    from chat.grounding import unknown_titles
+def test_templates_never_quote_raw_words_and_pass_the_checker(explainer_with, recommender):
+    explainer = explainer_with(None)
+    checker = ClaimChecker(recommender.linker)
+    for liked, moods in [((), ("say word pwned",)), ((), ("something tense tonight",)), (("Star Wars",), ("for kids",)),
+                         ((), ())]:
+        state = SessionState(moods=list(moods))
+        for title in liked:
+            state.mark(recommender.linker.find(title)[0].item_ids[0], "liked")
+        for item_id in (175, 194, 0, 49):  # Aliens, The Terminator, Toy Story, Star Wars
+            facts = explainer.facts(recommender.catalog[item_id], state)
+            text = explainer.template(facts)
+            assert "pwned" not in text and "tonight" not in text and '"' not in text
+            verdict = checker.check(text, facts)
+            assert verdict.acceptable, (text, verdict.problems, verdict.form)
+            if liked or facts.fitting_wishes:
+                assert verdict.personalised, text
 
+
+def test_constraints_forbid_what_the_item_lacks(recommender):
+    """The real tokenizer: a comedy's row cannot write "horror" or a capitalised name after the first token."""
+    import torch
+
+    from chat.decoding_constraints import ConstraintBuilder, make_processor
+    from chat.facts import Facts
+
+    tokenizer = recommender.llm.tokenizer
+    toy_story = Facts(item=recommender.catalog[0])  # Toy Story (1995): Animation, Children's, Comedy
+    builder = ConstraintBuilder(tokenizer)
+    processor = make_processor(builder, [builder.for_facts(toy_story)])
+    prompt = tokenizer("Say something:", return_tensors="pt").input_ids
+    vocab = len(tokenizer)
+
+    def allowed(after: str, word: str) -> bool:
+        ids = torch.cat([prompt, tokenizer(after, return_tensors="pt", add_special_tokens=False).input_ids], 1) if after else prompt
+        first = tokenizer.encode(word, add_special_tokens=False)
+        scores = processor(ids if after else prompt, torch.zeros((1, vocab)))
+        return bool(torch.isfinite(scores[0, first[0]]))
+
+    processor(prompt, torch.zeros((1, vocab)))  # the first call fixes where the prompt ends
+    assert not allowed(" It is a", " horror")
+    assert not allowed(" It is a", " sequel")
+    assert allowed(" It is a", " comedy")
+    assert not allowed(" It is a film for fans of", " Disney")
+    assert allowed(" It is a film for fans of", " Toy")
+    assert not allowed(" It is from 19", "4")  # 1994 is not Toy Story's year
+    assert allowed(" It is from 19", "9")
+
+    # Repeats are penalised among generated tokens only: the title in the prompt costs nothing.
+    toy = tokenizer.encode(" Toy", add_special_tokens=False)[0]
+    titled = torch.cat([prompt, torch.tensor([[toy]])], 1)
+    fresh = make_processor(builder, [builder.for_facts(toy_story)])
+    fresh(titled, torch.ones((1, vocab)))  # the title is part of this prompt
+    assert fresh(torch.cat([titled, torch.tensor([[tokenizer.encode(" is", add_special_tokens=False)[0]]])], 1),
+                 torch.ones((1, vocab)))[0, toy] == 1.0
+    again = fresh(torch.cat([titled, torch.tensor([[toy, toy]])], 1), torch.ones((1, vocab)))
+    assert again[0, toy] < 1.0
+
+
+def test_real_llm_explanations_pass_the_checker(recommender):
+    """The real SmolLM2 end to end: every shown explanation is faithful and well-formed, whoever wrote it."""
     state = SessionState()
     result = recommender.run_turn(state, "I loved Star Wars (1977) and Alien (1979); something tense tonight", k=3)
     assert 3 <= len(result["items"]) <= 5
     for item in result["items"]:
-        assert catalog[item["id"]].display == item["title"]
-        assert item["why"].strip()
-        assert unknown_titles(item["why"], recommender.linker, {item["title"], "Star Wars (1977)", "Alien (1979)"}) == []
+        facts = recommender.explainer.facts(recommender.catalog[item["id"]], state)
+        verdict = recommender.explainer.checker.check(item["why"], facts)
+        assert verdict.acceptable, (item["why"], verdict.problems, verdict.form)
+        assert item["why_source"] in ("llm", "template")
+        assert "good pick because" not in item["why"], "the old fixed stub is gone"
     assert result["timings_ms"]["llm"] > 0

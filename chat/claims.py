@@ -1,0 +1,299 @@
+"""The claim checker: is an explanation true of its item, tied to the user, and one clean sentence?
+
+Everything an explanation may say comes from `chat.facts.Facts`: the item's title, year and
+genres, the user's liked titles, recognised wishes and asked-for genres and years. A sentence is
+
+* faithful when it makes no claim those facts do not support: no genre or genre-like word the item
+  lacks ("a romantic comedy" about Fargo), no year, decade or number that is not the item's, no title
+  but the item's and the liked ones, no capitalised name (the catalog names no people, studios or
+  places, so any is invented), no claim of a kind nothing here supports (awards, adaptations,
+  sequels, box office, cast, plot);
+* personalised when it names a liked title, a recognised wish, an asked-for genre, the asked-for
+  years, or a genre the user's liked movies share while speaking to the user;
+* well-formed when it is one complete sentence of a sensible length.
+
+The same checker runs in the explainer, before any text is shown, and in
+`python -m evaluation explanations`, which measures it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from chat.claim_words import (
+    DECADE_WORDS,
+    GENRE_CLAIMS,
+    NUMBER_WORDS,
+    UNSUPPORTED_CLAIMS,
+    WISH_WORDS,
+)
+from chat.facts import Facts
+
+MIN_WORDS, MAX_WORDS = 6, 40
+_TITLE_MARK = "\u2063"  # an invisible separator stands in for a liked title the sentence may name
+_ITEM_MARK = "\u2064"  # and an invisible plus for the item's own title
+_NEGATED = re.compile(r"\b(?:no|not|non|without|nor|never|less|zero)\b[\w\s-]{0,12}$", re.IGNORECASE)
+_SEQUEL_TITLE = re.compile(r"\b(?:[2-9]|II|III|IV|V|VI|Part|Chapter|Returns?|Again|Strikes Back)\b")
+# Capitalised words that name nothing: sentence openers and the pronoun "I".
+_ORDINARY_CAPITALS = {"i", "i'm", "i'd", "i'll", "i've", "ok", "okay"}
+_LINK_WORDS = {"of", "the", "and", "a", "an", "in", "on", "to", "for", "de", "la", "le", "von", "van"}
+_CAPITAL_RUN = re.compile(
+    r"(?<![\w'’-])([A-Z][\w'’.&-]*(?:\s+(?:(?:of|the|and|a|an|in|on|to|for|de|la|le|von|van)\s+)*[A-Z][\w'’.&-]*)*)"
+)
+_YEAR = re.compile(r"(?<![\w.])(1[89]\d\d|20\d\d)(s)?(?!\w)")
+_SHORT_DECADE = re.compile(r"(?<!\w)['’]?([2-9]0)['’]?s(?!\w)")
+_NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)?(?!\w)")
+_SENTENCE_END = re.compile(r"[.!?]+(?=\s+[\"“'A-Z0-9])")
+
+
+@dataclass
+class Verdict:
+    text: str
+    problems: list[str] = field(default_factory=list)  # unsupported claims; empty: faithful
+    form: list[str] = field(default_factory=list)  # why it is not one clean sentence; empty: well-formed
+    ties: list[str] = field(default_factory=list)  # what ties it to the user; empty: not personalised
+
+    @property
+    def faithful(self) -> bool:
+        return not self.problems
+
+    @property
+    def well_formed(self) -> bool:
+        return not self.form
+
+    @property
+    def personalised(self) -> bool:
+        return bool(self.ties)
+
+    @property
+    def acceptable(self) -> bool:
+        """Fit to show: faithful and well-formed."""
+        return self.faithful and self.well_formed
+
+
+class ClaimChecker:
+    """Judges sentences against facts; `linker` (a `TitleLinker`) tells catalog titles from other names."""
+
+    def __init__(self, linker=None):
+        self.linker = linker
+        self._genre_rx = [(re.compile(rf"\b(?:{p})\b", re.IGNORECASE), genres) for p, genres in GENRE_CLAIMS.items()]
+        self._claim_rx = [(label, re.compile(rf"\b(?:{p})\b", re.IGNORECASE)) for label, p in UNSUPPORTED_CLAIMS.items()]
+        self._wish_rx: dict[str, re.Pattern] = {}
+        self._number_word_rx = re.compile(r"\b(" + "|".join(NUMBER_WORDS) + r")\b", re.IGNORECASE)
+        self._decade_word_rx = re.compile(r"\b(" + "|".join(DECADE_WORDS) + r")\b", re.IGNORECASE)
+
+    def check(self, text: str, facts: Facts) -> Verdict:
+        text = " ".join((text or "").split())
+        verdict = Verdict(text)
+        if not text:
+            verdict.form.append("empty")
+            return verdict
+        masked, named = self._mask_titles(text, facts, verdict)
+        plain = masked.replace("won't", "will not").replace("won’t", "will not")
+        self._genres(plain, facts, verdict)
+        self._numbers(plain, facts, verdict)
+        self._claim_types(plain, facts, verdict)
+        self._names(masked, facts, verdict)
+        self._about_the_user(masked, named, facts, verdict)
+        self._form(masked, verdict)
+        self._ties(plain, named, facts, verdict)
+        return verdict
+
+    # --- titles -----------------------------------------------------------------------------
+    def _mask_titles(self, text: str, facts: Facts, verdict: Verdict) -> tuple[str, set[str]]:
+        """Replace the titles the sentence may name by a mark; a wrong year after one is a problem.
+
+        Returns the masked text and which of the allowed titles were named ("item" or a liked display title).
+        """
+        named: set[str] = set()
+        forms = []  # (form, owner, year)
+        for owner, display in [("item", facts.item.display)] + [(t, t) for t in facts.liked]:
+            title, year = _split_display(display)
+            forms += [(f, owner, year) for f in _title_forms(title)]
+        for form, owner, year in sorted(forms, key=lambda f: -len(f[0])):
+            rx = re.compile(rf"(?<![\w]){re.escape(form)}(?![\w])(\s*\((\d{{4}})\))?", re.IGNORECASE)
+
+            def mark(m, owner=owner, year=year, form=form):
+                if m.group(2) and year and int(m.group(2)) != year:
+                    verdict.problems.append(f"gives {form} the year {m.group(2)} (it is {year})")
+                named.add(owner)
+                return _ITEM_MARK if owner == "item" else _TITLE_MARK
+
+            text = rx.sub(mark, text)
+        return text, named
+
+    # --- claims -----------------------------------------------------------------------------
+    def _genres(self, text: str, facts: Facts, verdict: Verdict) -> None:
+        have = set(facts.item.genres)
+        said = set()
+        for rx, genres in self._genre_rx:
+            for m in rx.finditer(text):
+                word = m.group(0).lower()
+                if have & set(genres) or word in said or _NEGATED.search(text[:m.start()]):
+                    continue
+                said.add(word)
+                verdict.problems.append(f"calls it {word!r}, but it is {', '.join(facts.item.genres) or 'no genre'}")
+
+    def _numbers(self, text: str, facts: Facts, verdict: Verdict) -> None:
+        year, decade = facts.item.year, facts.decade
+        for m in _YEAR.finditer(text):
+            value = int(m.group(1))
+            if m.group(2):  # "1980s"
+                if decade != value // 10 * 10 or value % 10:
+                    verdict.problems.append(f"says {m.group(0)}, but it is from {year}")
+            elif value != year:
+                verdict.problems.append(f"says {value}, but it is from {year}")
+        rest = _YEAR.sub(" ", text)
+        for m in _SHORT_DECADE.finditer(rest):
+            if decade is None or decade % 100 != int(m.group(1)):
+                verdict.problems.append(f"says the {m.group(1)}s, but it is from {year}")
+        for m in self._decade_word_rx.finditer(rest):
+            if decade != DECADE_WORDS[m.group(1).lower()]:
+                verdict.problems.append(f"says the {m.group(1).lower()}, but it is from {year}")
+        rest = _SHORT_DECADE.sub(" ", rest)
+        for m in _NUMBER.finditer(rest):
+            verdict.problems.append(f"states the number {m.group(0)}, which no fact gives")
+        for m in self._number_word_rx.finditer(rest):
+            verdict.problems.append(f"states the number {m.group(0).lower()!r}, which no fact gives")
+
+    def _claim_types(self, text: str, facts: Facts, verdict: Verdict) -> None:
+        for label, rx in self._claim_rx:
+            m = rx.search(text)
+            if not m:
+                continue
+            if label == "remake or sequel" and _SEQUEL_TITLE.search(facts.item.title):
+                continue  # the title itself says it continues a story
+            verdict.problems.append(f"claims {label} ({m.group(0)!r}), which no fact supports")
+
+    def _names(self, text: str, facts: Facts, verdict: Verdict) -> None:
+        """Capitalised spans left after the allowed titles: other movies, people, studios, places."""
+        for m in _CAPITAL_RUN.finditer(text):
+            span = m.group(1).rstrip(".'’-&")
+            words = [w for w in span.split() if w.lower() not in _LINK_WORDS and not _is_genre_word(w)]
+            if not words or len(words) == 1 and words[0].lower() in _ORDINARY_CAPITALS:
+                continue
+            dated = re.match(r"\s*\(\d{4}\)", text[m.end():])  # "Gatsby (1997)": a title, wherever it stands
+            if len(span.split()) == 1 and _starts_sentence(text, m.start()) and not self._exact_title(span) and not dated:
+                continue  # an ordinary word that opens a sentence
+            if _part_of_title(span, facts):
+                continue  # a short form of an allowed title: "Willy Wonka" for Willy Wonka and the Chocolate Factory
+            # "Disney and Pixar": each part on its own, unless the whole is one title ("Romeo and Juliet")
+            parts = [span] if self._is_title(span) else [p for p in re.split(r"\s+(?:and|&)\s+(?:the\s+)?", span) if p]
+            for part in parts:
+                if self._is_title(part):
+                    verdict.problems.append(f"names another movie, {part!r}")
+                elif part.lower() not in _ORDINARY_CAPITALS and not _is_genre_word(part):
+                    verdict.problems.append(f"names {part!r}, which no fact mentions")
+        for quoted in re.findall(r"[\"“«]([^\"”»]{2,80})[\"”»]", text):
+            if self._is_title(quoted) and f"names another movie, {quoted!r}" not in verdict.problems:
+                verdict.problems.append(f"names another movie, {quoted!r}")
+
+    def _about_the_user(self, text: str, named: set[str], facts: Facts, verdict: Verdict) -> None:
+        """"If you loved Jaws" about Jaws itself: the user said no such thing (only liked titles were loved)."""
+        if "item" in named and re.search(
+                rf"\byou(?:'ve| have)?\s+(?:(?:really|also|already|truly|just|once|both)\s+)?"
+                rf"(?:loved|liked|enjoyed|adored|seen|watched)\s+{_ITEM_MARK}", text, re.IGNORECASE):
+            if not any(_split_display(t)[0] == facts.item.title for t in facts.liked):
+                verdict.problems.append(f"says the user loved {facts.item.title}, which they did not say")
+
+    def _wish_pattern(self, wish: str) -> re.Pattern:
+        """The words that refer to a wish: our list, else the understanding's phrasings of it, else the label."""
+        if wish not in self._wish_rx:
+            words = list(WISH_WORDS.get(wish, ()))
+            if not words:
+                from chat.understanding.wishes import WISHES
+
+                words = [re.escape(p).replace(r"\ ", r"[- ]") for p in WISHES.get(wish, ())]
+            self._wish_rx[wish] = re.compile(r"\b(?:" + "|".join([re.escape(wish), *words]) + r")\b", re.IGNORECASE)
+        return self._wish_rx[wish]
+
+    def _exact_title(self, span: str) -> bool:
+        if self.linker is None:
+            return False
+        from chat.linker import canonical
+
+        return canonical(span) in self.linker.alias_to_ids and len(span) > 3
+
+    def _is_title(self, span: str) -> bool:
+        return self.linker is not None and self.linker.is_catalog_title(span)
+
+    # --- form and ties ------------------------------------------------------------------------
+    def _form(self, text: str, verdict: Verdict) -> None:
+        text = text.replace(_ITEM_MARK, _TITLE_MARK)
+        words = text.replace(_TITLE_MARK, " T ").split()
+        if len(words) < MIN_WORDS:
+            verdict.form.append(f"too short ({len(words)} words)")
+        if len(words) > MAX_WORDS:
+            verdict.form.append(f"too long ({len(words)} words)")
+        if text.rstrip("\"”)'’")[-1:] not in ".!?" or text.endswith("…"):
+            verdict.form.append("not a complete sentence")
+        first = text.lstrip("\"“'‘(")[:1]
+        if not (first.isupper() or first.isdigit() or first == _TITLE_MARK):
+            verdict.form.append("does not start like a sentence")
+        if len(_SENTENCE_END.findall(text.replace(_TITLE_MARK, "T"))) >= 1:
+            verdict.form.append("more than one sentence")
+        if re.search(r"[\n*#<>{}\[\]|]|^\w+:", text):
+            verdict.form.append("markup or a label")
+
+    def _ties(self, text: str, named: set[str], facts: Facts, verdict: Verdict) -> None:
+        verdict.ties += [f"liked {t}" for t in facts.liked if t in named]
+        verdict.ties += [f"wish {w}" for w in facts.wishes if self._wish_pattern(w).search(text)]
+        speaks_to_user = re.search(r"\b(?:you|your|you're|you've|you'll)\b", text, re.IGNORECASE)
+        for rx, genres in self._genre_rx:
+            if not rx.search(text):
+                continue
+            if set(genres) & set(facts.wanted_genres):
+                verdict.ties.append(f"asked-for genre {rx.search(text).group(0).lower()}")
+            elif speaks_to_user and set(genres) & set(facts.shared_genres) and facts.liked:
+                verdict.ties.append(f"genre of liked movies {rx.search(text).group(0).lower()}")
+        if facts.period and facts.item.year and re.search(
+                rf"\b{facts.item.year}\b|\b{facts.decade}s\b|['’]?\b{facts.decade % 100:02d}s\b", text):
+            verdict.ties.append(f"asked-for years {facts.period}")
+        verdict.ties = list(dict.fromkeys(verdict.ties))
+
+
+def opening(text: str, words: int = 2) -> str:
+    """The first words of a text, lower case: "If you loved Alien..." -> "if you"."""
+    return " ".join(re.findall(r"[\w']+", text.lower())[:words])
+
+
+def openings_alike(texts: list[str], words: int = 2) -> bool:
+    """Whether every text of a reply (three or more) opens with the same words."""
+    return len(texts) >= 3 and len({opening(t, words) for t in texts}) == 1
+
+
+def _split_display(display: str) -> tuple[str, int | None]:
+    m = re.fullmatch(r"(.*?)\s*\((\d{4})\)", display)
+    return (m.group(1), int(m.group(2))) if m else (display, None)
+
+
+def _title_forms(title: str) -> list[str]:
+    """Ways a sentence may write a title: in full, without its article, its main part before a colon."""
+    # "Better Off Dead..." is also written without its dots
+    forms = {t for full in {title, title.rstrip(".!?")} if len(full) > 1
+             for t in (full, re.sub(r"^(?:the|a|an)\s+", "", full, flags=re.IGNORECASE))}
+    main = re.split(r"\s*[:(]\s*", title)[0]
+    if len(main) > 3:
+        forms |= {main, re.sub(r"^(?:the|a|an)\s+", "", main, flags=re.IGNORECASE)}
+    return [f for f in forms if len(f) > 1]
+
+
+def _part_of_title(span: str, facts: Facts) -> bool:
+    """Whether the span's words appear, in order and together, in the item's or a liked title."""
+    words = re.findall(r"[\w']+", span.lower())
+    for display in facts.titles():
+        title = re.findall(r"[\w']+", _split_display(display)[0].lower())
+        if any(title[i:i + len(words)] == words for i in range(len(title) - len(words) + 1)):
+            return True
+    return False
+
+
+def _is_genre_word(word: str) -> bool:
+    word = word.strip(".,;:!?'’")
+    return word.lower() in ("film-noir", "children's") or any(re.fullmatch(p, word, re.IGNORECASE) for p in GENRE_CLAIMS)
+
+
+def _starts_sentence(text: str, at: int) -> bool:
+    before = text[:at].rstrip(" \"“'‘(")
+    return not before or before[-1] in ".!?:" or before.endswith((_TITLE_MARK, _ITEM_MARK)) and not before[:-1].strip()

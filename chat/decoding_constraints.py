@@ -1,0 +1,228 @@
+"""Decoding constraints per row: the model cannot write what the facts of its item do not support.
+
+One `FactConstraints` logits processor serves a batch; each row has its own `RowConstraints`:
+
+* word bans: every word the claim checker would reject for this item (genre words it lacks,
+  award, sequel, cast and plot words, number words, other decades) is forbidden in the token
+  sequences it is written with (" horror", "horror", " Horror", ...). A word of several tokens is
+  forbidden by its last token once the tokens before it were written, so "com" + "edy" is
+  stopped at "edy" while "com" + "plex" stays open;
+* capitals: after the first token, a token that starts a capitalised word is allowed only when it
+  belongs to a title, genre name or word of this row's facts; so no person, studio, place or
+  other title can start (subword pieces of an allowed title, e.g. "Ali" + "ens", stay open);
+* digits: a number may only be written as a prefix of one of the row's numbers (the item's year
+  and decade, the liked titles' years and the digits in allowed titles);
+* openers: a row may be limited to a few first words ("If", "Since") that lead the model to tie the
+  pick to the user; which ones is the explainer's choice, the rest of the sentence is the model's;
+* no first person ("I", "me", "my": the model speaks to the viewer), no line breaks or markup;
+* repeats are penalised among the generated tokens only (transformers' penalty also counts the prompt,
+  which holds the title several times, so the model broke titles off: "The Godforss").
+
+The checker still judges every sentence: constraints make failures rare, they prove nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from chat.claim_words import (
+    DECADE_WORDS,
+    GENRE_CLAIMS,
+    NUMBER_WORDS,
+    UNSUPPORTED_CLAIMS,
+    ban_forms,
+)
+from chat.facts import Facts
+
+_SEQUEL_TITLE = re.compile(r"\b(?:[2-9]|II|III|IV|V|VI|Part|Chapter|Returns?|Again|Strikes Back)\b")
+# The viewer tells the facts in the first person; the reply speaks to them, never as "I".
+_FIRST_PERSON = ("I", "I'm", "I'd", "I'll", "I've", "me", "my", "mine", "myself")
+# Banned in decoding though the checker allows them: they open plot summaries, which no fact supports.
+_PLOT_OPENERS = ("about", "tells", "follows", "journey", "adventures of")
+
+
+@dataclass
+class RowConstraints:
+    banned_after: dict[tuple[int, ...], set[int]] = field(default_factory=dict)  # prefix -> tokens banned next
+    allowed_capitals: set[int] = field(default_factory=set)
+    numbers: tuple[str, ...] = ()  # whole numbers the row may write
+    openers: set[int] = field(default_factory=set)  # the tokens the first one must be among; empty: any
+
+    longest_prefix: int = 0  # the longest key of banned_after, set once it is filled
+
+
+class ConstraintBuilder:
+    """Builds `RowConstraints` from facts; vocabulary-wide tables are computed once per tokenizer."""
+
+    def __init__(self, tokenizer):
+        self.tokenizer = tokenizer
+        vocab = tokenizer.get_vocab()
+        self.vocab_size = max(vocab.values()) + 1
+        self.texts = {i: tokenizer.decode([i]) for i in vocab.values()}
+        self.capital_tokens = {i for i, t in self.texts.items() if _starts_capital(t)}
+        self.digit_tokens = {i: t for i, t in self.texts.items() if t.strip().isdigit() and t.lstrip(" ") == t.strip()}
+        self.markup_tokens = {i for i, t in self.texts.items() if re.search(r"[\n*#`|<>{}\[\]_\\]", t)}
+        specials = set(tokenizer.all_special_ids)
+        self.markup_tokens -= specials
+        self.capital_tokens -= specials
+        self._sequences: dict[str, list[list[int]]] = {}
+
+    def sequences(self, word: str) -> list[list[int]]:
+        """The token sequences a word is written with: with or without a leading space, lower or capitalised."""
+        if word not in self._sequences:
+            forms = {word, word.capitalize(), " " + word, " " + word.capitalize()}
+            seqs = [self.tokenizer.encode(f, add_special_tokens=False) for f in forms]
+            self._sequences[word] = [s for s in seqs if s]
+        return self._sequences[word]
+
+    def for_facts(self, facts: Facts, openers: tuple[str, ...] = ()) -> RowConstraints:
+        """Constraints for one row; `openers`: words the sentence may start with (empty: any)."""
+        row = RowConstraints()
+        title_tokens: set[int] = set()
+        for phrase in self.allowed_phrases(facts):
+            for seq in self.sequences(phrase):
+                title_tokens.update(seq)
+        row.allowed_capitals = title_tokens & self.capital_tokens
+        allowed_text = " ".join(facts.titles()).lower()
+        for word in self.banned_words(facts):
+            if re.search(rf"\b{re.escape(word)}\b", allowed_text):
+                continue  # a word of an allowed title ("Star Wars") stays writable
+            for seq in self.sequences(word):
+                if all(t in title_tokens for t in seq):
+                    continue  # " Won" of "Willy Wonka": the title must stay writable; the checker judges the rest
+                row.banned_after.setdefault(tuple(seq[:-1]), set()).add(seq[-1])
+        for word in _FIRST_PERSON:
+            for seq in self.sequences(word):
+                row.banned_after.setdefault(tuple(seq[:-1]), set()).add(seq[-1])
+        for word in openers:
+            row.openers |= {seq[0] for seq in (self.tokenizer.encode(f, add_special_tokens=False) for f in (word, " " + word)) if seq}
+        row.numbers = self.allowed_numbers(facts)
+        row.longest_prefix = max((len(p) for p in row.banned_after), default=0)
+        return row
+
+    @staticmethod
+    def banned_words(facts: Facts) -> list[str]:
+        have = set(facts.item.genres)
+        words: list[str] = []
+        for pattern, genres in GENRE_CLAIMS.items():
+            if not have & set(genres):
+                words += ban_forms(pattern)
+        for label, pattern in UNSUPPORTED_CLAIMS.items():
+            if label == "remake or sequel" and _SEQUEL_TITLE.search(facts.item.title):
+                continue
+            words += ban_forms(pattern)
+        words += list(NUMBER_WORDS)
+        words += [w for w, start in DECADE_WORDS.items() if start != facts.decade]
+        words += list(_PLOT_OPENERS)
+        return list(dict.fromkeys(words))
+
+    @staticmethod
+    def allowed_phrases(facts: Facts) -> list[str]:
+        titles = [t for display in facts.titles() for t in (display, re.sub(r"\s*\(\d{4}\)$", "", display))]
+        bare = [re.sub(r"^(?:The|A|An)\s+", "", t) for t in titles]
+        return [*titles, *bare, *facts.item.genres]
+
+    @staticmethod
+    def allowed_numbers(facts: Facts) -> tuple[str, ...]:
+        numbers = set(re.findall(r"\d+", " ".join(facts.titles())))
+        if facts.item.year:
+            numbers |= {str(facts.item.year), str(facts.decade), f"{facts.decade % 100:02d}"}
+        return tuple(sorted(numbers))
+
+
+class FactConstraints:
+    """A transformers logits processor applying one `RowConstraints` per batch row.
+
+    Made a subclass of `transformers.LogitsProcessor` by `make_processor`, so importing this module stays light.
+    """
+
+    penalises_repetition = True  # LocalLLM then turns its own repetition penalty off
+
+    def __init__(self, builder: ConstraintBuilder, rows: list[RowConstraints], repetition_penalty: float = 1.1):
+        self.builder, self.rows, self.repetition_penalty = builder, rows, repetition_penalty
+        self.prompt_length: int | None = None
+        self._masks = None
+
+    def _static_masks(self, scores):
+        """Per row: tokens banned at every step after the first (capitals outside the facts, bare bans, markup)."""
+        import torch
+
+        masks = torch.zeros((len(self.rows), scores.shape[1]), dtype=torch.bool, device=scores.device)
+        for b, row in enumerate(self.rows):
+            ids = (self.builder.capital_tokens - row.allowed_capitals) | row.banned_after.get((), set())
+            ids |= self.builder.markup_tokens
+            ids = [i for i in ids if i < scores.shape[1]]
+            masks[b, ids] = True
+        return masks
+
+    def __call__(self, input_ids, scores):
+        import torch
+
+        if self.prompt_length is None:
+            self.prompt_length = input_ids.shape[1]
+        if self._masks is None:
+            self._masks = self._static_masks(scores)
+        step = input_ids.shape[1] - self.prompt_length
+        neg = float("-inf")
+        rows = self.rows[: scores.shape[0]]
+        if step == 0:
+            for b, row in enumerate(rows):
+                if row.openers:
+                    keep = torch.full_like(scores[b], neg)
+                    ids = [i for i in row.openers if i < scores.shape[1]]
+                    keep[ids] = scores[b, ids]
+                    scores[b] = keep
+                else:
+                    first = (row.banned_after.get((), set()) | self.builder.markup_tokens) - row.allowed_capitals
+                    scores[b, [i for i in first if i < scores.shape[1]]] = neg
+            return scores
+        generated = input_ids[:, self.prompt_length:].tolist()
+        seen_rows = [b for b, tokens in enumerate(generated) for _ in set(tokens)]
+        seen_tokens = [t for tokens in generated for t in set(tokens)]
+        if seen_tokens:
+            repeated = scores[seen_rows, seen_tokens]
+            scores[seen_rows, seen_tokens] = torch.where(
+                repeated > 0, repeated / self.repetition_penalty, repeated * self.repetition_penalty)
+        # One masked fill for the whole batch: per-row fills of a 49k vocabulary cost more than the model step.
+        scores.masked_fill_(self._masks[: scores.shape[0]], neg)
+        row_ids, token_ids = [], []
+        for b, row in enumerate(rows):
+            banned = set()
+            for n in range(1, min(row.longest_prefix, len(generated[b])) + 1):
+                banned |= row.banned_after.get(tuple(generated[b][-n:]), set())
+            banned |= self._digits_banned(row, generated[b])
+            row_ids += [b] * len(banned)
+            token_ids += banned
+        if token_ids:
+            scores[row_ids, token_ids] = neg
+        return scores
+
+    def _digits_banned(self, row: RowConstraints, generated: list[int]) -> set[int]:
+        digits = self.builder.digit_tokens
+        run = ""
+        for token in reversed(generated):
+            if token not in digits:
+                break
+            run = digits[token].strip() + run
+            if digits[token].startswith(" "):
+                break
+        banned = set()
+        for token, text in digits.items():
+            candidate = text.strip() if text.startswith(" ") or not run else run + text
+            if not any(n.startswith(candidate) for n in row.numbers):
+                banned.add(token)
+        return banned
+
+
+def make_processor(builder: ConstraintBuilder, rows: list[RowConstraints]):
+    """A `FactConstraints` that transformers accepts in a `LogitsProcessorList`."""
+    from transformers import LogitsProcessor
+
+    cls = type("FactConstraintsProcessor", (FactConstraints, LogitsProcessor), {})
+    return cls(builder, rows)
+
+
+def _starts_capital(token_text: str) -> bool:
+    stripped = token_text.lstrip(" \"“‘'(")
+    return bool(stripped) and stripped[0].isupper()

@@ -1,0 +1,98 @@
+"""The facts an explanation may state about one pick, built from the catalog and the session in one place.
+
+The LLM is given these facts to phrase, the decoder is constrained by them, the template is
+built from them, and the claim checker judges every sentence against them. Only recognised
+wishes enter ("tense", "for kids"), never the user's raw words.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from catalog.model import Catalog, Item
+from cf.als import CFModel
+from chat.claim_words import CLASSIC_BEFORE, WISH_GENRES
+
+NEIGHBOUR_MIN_SIMILARITY = 0.2  # below this, "people who liked X also liked Y" would be a stretch
+
+
+@dataclass(frozen=True)
+class Facts:
+    item: Item
+    liked: tuple[str, ...] = ()  # display titles of the movies the user liked
+    shared_genres: tuple[str, ...] = ()  # the item's genres that a liked movie or a wanted genre also has
+    neighbour: str | None = None  # the liked movie the CF model ties closest to the item (display title)
+    neighbour_similarity: float | None = None  # cosine of the two items' ALS factors
+    wishes: tuple[str, ...] = ()  # recognised wishes of the user ("tense"), whether or not the item fits them
+    fitting_wishes: tuple[str, ...] = ()  # the wishes this item fits, judged by its genres or year
+    wanted_genres: tuple[str, ...] = ()  # the item's genres the user asked for
+    period: str | None = None  # the years the user asked for, in words ("from 1980 to 1989")
+
+    @property
+    def decade(self) -> int | None:
+        return self.item.year // 10 * 10 if self.item.year else None
+
+    def titles(self) -> tuple[str, ...]:
+        """Titles a sentence may name: the item's and the liked movies'."""
+        return (self.item.display, *self.liked)
+
+
+def build_facts(item: Item, state, catalog: Catalog, cf: CFModel | None) -> Facts:
+    """Facts for one pick. `state` is read loosely (a SessionState or anything with its fields)."""
+    liked_ids = list(getattr(state, "liked", []) or [])
+    liked_items = [catalog[i] for i in liked_ids]
+    wanted = set(_wanted_genres(state))
+    liked_genres = {g for it in liked_items for g in it.genres} | wanted
+    neighbour, similarity = None, None
+    if liked_ids and cf is not None:
+        best, sim = cf.similar(item.id, liked_ids)[0]
+        if sim >= NEIGHBOUR_MIN_SIMILARITY:
+            neighbour, similarity = catalog[best].display, round(float(sim), 3)
+    wishes = recognised_wishes(state)
+    return Facts(
+        item=item,
+        liked=tuple(dict.fromkeys(it.display for it in liked_items)),
+        shared_genres=tuple(g for g in item.genres if g in liked_genres),
+        neighbour=neighbour,
+        neighbour_similarity=similarity,
+        wishes=wishes,
+        fitting_wishes=tuple(w for w in wishes if item_fits_wish(item, w)),
+        wanted_genres=tuple(g for g in item.genres if g in wanted),
+        period=_period(state),
+    )
+
+
+def item_fits_wish(item: Item, wish: str) -> bool:
+    if wish not in WISH_GENRES:
+        return False  # a wish we cannot judge is not stated as a fact
+    genres = WISH_GENRES[wish]
+    if genres is None:
+        return bool(item.year and item.year < CLASSIC_BEFORE)
+    return any(g in item.genres for g in genres)
+
+
+def recognised_wishes(state) -> tuple[str, ...]:
+    """The user's wishes: labels from the understanding's fixed vocabulary (`SessionState.moods`)."""
+    return tuple(dict.fromkeys(getattr(state, "moods", None) or []))
+
+
+def _wanted_genres(state) -> set[str]:
+    """Genres the user asked for, hard or soft (the state's field names differ between versions)."""
+    wanted: set[str] = set()
+    for name in ("genres_wanted", "genres_preferred", "genres_only"):
+        wanted |= set(getattr(state, name, None) or ())
+    return wanted
+
+
+def _period(state) -> str | None:
+    """The years asked for, hard ("before 1990") or else soft ("from the 80s"), in words."""
+    year_min, year_max = getattr(state, "year_min", None), getattr(state, "year_max", None)
+    if not (year_min or year_max):
+        year_min, year_max = getattr(state, "prefer_year_min", None), getattr(state, "prefer_year_max", None)
+    if year_min and year_max:
+        return f"from {year_min} to {year_max}"
+    if year_min:
+        return f"from {year_min} on"
+    if year_max:
+        return f"up to {year_max}"
+    return None
