@@ -84,7 +84,8 @@ def test_shop_explanations_from_the_llm_speak_of_products(shop_recommender):
 
 @pytest.mark.parametrize("text, source", [
     ('Take it along with the "Summit Pro 3000 Stove" for warm meals.', "template"),  # a product the shop lacks
-    ('Take it along with the "Ridgeline Headlamp" for the dark hours.', "llm"),  # one it has
+    # another product of the shop is no fact about this item either (issue 10's claim checker): template too
+    ('Take it along with the "Ridgeline Headlamp" for the dark hours.', "template"),
 ])
 def test_shop_explanations_name_only_catalog_products(shop_recommender, text, source):
     from chat.explainer import Explainer
@@ -97,7 +98,8 @@ def test_shop_explanations_name_only_catalog_products(shop_recommender, text, so
     finals = [e for e in explainer.explain([rec.catalog.by_source_id("SKU-1003")], state) if e.final]
     assert [e.source for e in finals] == [source]
     if source == "template":
-        assert "Summit" not in finals[0].text and "Trailwise Tent" in finals[0].text  # people who liked it also liked this
+        assert "Summit" not in finals[0].text and "Ridgeline" not in finals[0].text
+        assert "Trailwise Tent" in finals[0].text  # people who liked it also liked this
 
 
 def test_the_app_serves_the_shop_with_descriptions_and_own_ids(shop, shop_server):
