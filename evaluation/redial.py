@@ -194,6 +194,15 @@ def markdown(result: dict, command: str, commit: str) -> list[str]:
     return L + [""]
 
 
+def section_of(text: str) -> list[str]:
+    """The ReDial section of a RESULTS.md text, as lines (empty when there is none)."""
+    if SECTION not in text:
+        return []
+    start = text.index(SECTION)
+    nxt = text.find("\n## ", start + len(SECTION))
+    return text[start:nxt if nxt >= 0 else len(text)].rstrip("\n").split("\n") + [""]
+
+
 def write_section(path: Path, lines: list[str]) -> None:
     """Put the section into RESULTS.md in place of the old one (or before the notes), leaving the rest as it is."""
     text = path.read_text(encoding="utf-8") if path.is_file() else "# Evaluation results\n"

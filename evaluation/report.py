@@ -64,18 +64,19 @@ def run(args, progress=True) -> dict:
     lat = latency.run(args.cache_dir, args.turns, 3, args.startup, progress, args.data)
     timings["latency"] = time.perf_counter() - t
     t = time.perf_counter()
-    rd = redial.run(None, args.data, args.cache_dir, progress=progress) if redial.DEFAULT_FILE.is_file() else None
-    timings["redial"] = time.perf_counter() - t
-    t = time.perf_counter()
     expl = explanations.run(args.cache_dir, args.data, args.explanation_requests, 5, args.seed, progress)
     timings["explanations"] = time.perf_counter() - t
-    result = {"command": "report", "offline": off, "simulate": sim, "scale": sc, "latency": lat, "redial": rd,
+    result = {"command": "report", "offline": off, "simulate": sim, "scale": sc, "latency": lat,
               "explanations": expl, "product_choice": choice,
               "seconds": {k: round(v, 1) for k, v in timings.items()}, "machine": machine()}
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     result["plots"] = plots(result, out)
+    previous = (out / "RESULTS.md").read_text(encoding="utf-8") if (out / "RESULTS.md").is_file() else ""
     (out / "RESULTS.md").write_text(markdown(result, args))
+    kept = redial.section_of(previous)
+    if kept:  # written by `python -m evaluation redial --results` (minutes of its own): kept as it was measured
+        redial.write_section(out / "RESULTS.md", kept)
     result["written"] = str(out / "RESULTS.md")
     result["seconds"]["total"] = round(time.perf_counter() - started, 1)
     return result
@@ -84,7 +85,6 @@ def run(args, progress=True) -> dict:
 def format_table(result: dict) -> str:
     return "\n\n".join([offline.format_table(result["offline"]), simulate.format_table(result["simulate"]),
                         scale.format_table(result["scale"]), latency.format_table(result["latency"]),
-                        redial.format_table(result["redial"]) if result.get("redial") else "ReDial: no file",
                         f"wrote {result['written']}"])
 
 
@@ -345,8 +345,6 @@ def markdown(result: dict, args) -> str:
               + ", ".join(f"{k} {v}" for k, v in g.items()) + "."]
     L += ["", "![latency per stage](latency_by_stage.png)" if sc["latency"] else "", ""]
     L += latency_markdown(result["latency"])
-    if result.get("redial"):
-        L += redial.markdown(result["redial"], "python -m evaluation report", _git_commit())
     L += explanations_markdown(result["explanations"])
     L += ["## Notes", "", NOTES.strip(), _scale_note(sc), ""]
     return "\n".join(L)
