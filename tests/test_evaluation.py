@@ -138,7 +138,7 @@ def test_report_writes_results_and_plots(small, tmp_path, capsys):
                    "--explanation-requests", "2", "--out", str(tmp_path))
     text = (tmp_path / "RESULTS.md").read_text()
     assert "python -m evaluation report" in text and "leave-last-out" in text and "Success@10" in text
-    assert "## 5. Explanations" in text and out["explanations"]["explanations"] > 0
+    assert "## 6. Explanations" in text and out["explanations"]["explanations"] > 0
     for png in out["plots"]:
         assert (tmp_path / png).read_bytes()[:4] == b"\x89PNG"
 
