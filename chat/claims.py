@@ -128,6 +128,8 @@ class ClaimChecker:
         have = set(facts.item.genres)
         said = set()
         for rx, genres in self._genre_rx:
+            if genres and facts.catalog_genres and not facts.catalog_genres & set(genres):
+                continue  # this catalog has none of the word's genres: it claims no category here
             for m in rx.finditer(text):
                 word = m.group(0).lower()
                 if have & set(genres) or word in said or _NEGATED.search(text[:m.start()]):
@@ -182,12 +184,12 @@ class ClaimChecker:
             parts = [span] if self._is_title(span) else [p for p in re.split(r"\s+(?:and|&)\s+(?:the\s+)?", span) if p]
             for part in parts:
                 if self._is_title(part):
-                    verdict.problems.append(f"names another movie, {part!r}")
+                    verdict.problems.append(f"names another title, {part!r}")
                 elif part.lower() not in _ORDINARY_CAPITALS and not _is_genre_word(part):
                     verdict.problems.append(f"names {part!r}, which no fact mentions")
         for quoted in re.findall(r"[\"“«]([^\"”»]{2,80})[\"”»]", text):
-            if self._is_title(quoted) and f"names another movie, {quoted!r}" not in verdict.problems:
-                verdict.problems.append(f"names another movie, {quoted!r}")
+            if self._is_title(quoted) and f"names another title, {quoted!r}" not in verdict.problems:
+                verdict.problems.append(f"names another title, {quoted!r}")
 
     def _about_the_user(self, text: str, named: set[str], facts: Facts, verdict: Verdict) -> None:
         """"If you loved Jaws" about Jaws itself: the user said no such thing (only liked titles were loved)."""

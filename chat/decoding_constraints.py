@@ -106,6 +106,8 @@ class ConstraintBuilder:
         have = set(facts.item.genres)
         words: list[str] = []
         for pattern, genres in GENRE_CLAIMS.items():
+            if genres and facts.catalog_genres and not facts.catalog_genres & set(genres):
+                continue  # no category of this catalog: the word claims none (as in the checker)
             if not have & set(genres):
                 words += ban_forms(pattern)
         for label, pattern in UNSUPPORTED_CLAIMS.items():

@@ -74,8 +74,7 @@ class Explainer:
             "fallback.j2", title=item.display, year=item.year, neighbour=facts.neighbour,
             wish=wish_phrase(facts.fitting_wishes[0]) if facts.fitting_wishes else None,
             wanted=[genre_word(g) for g in facts.wanted_genres], shared=[genre_word(g) for g in facts.shared_genres],
-            period=facts.period, genres=genres, article="an" if genres[0][0] in "aeiou" else "a",
-            **self.catalog.template_words,
+            period=facts.period, genres=genres, **self.catalog.template_words,
         )
 
     def conversation(self, facts: Facts, row: int = 0) -> list[dict]:

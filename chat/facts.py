@@ -27,6 +27,9 @@ class Facts:
     fitting_wishes: tuple[str, ...] = ()  # the wishes this item fits, judged by its genres or year
     wanted_genres: tuple[str, ...] = ()  # the item's genres the user asked for
     period: str | None = None  # the years the user asked for, in words ("from 1980 to 1989")
+    # every category the catalog has; a genre word none of whose genres exist here (a shop has no "Horror")
+    # is no claim about a category, so it is not judged by them. Empty: judge every genre word.
+    catalog_genres: frozenset[str] = frozenset()
 
     @property
     def decade(self) -> int | None:
@@ -59,7 +62,17 @@ def build_facts(item: Item, state, catalog: Catalog, cf: CFModel | None) -> Fact
         fitting_wishes=tuple(w for w in wishes if item_fits_wish(item, w)),
         wanted_genres=tuple(g for g in item.genres if g in wanted),
         period=_period(state),
+        catalog_genres=catalog_genres(catalog),
     )
+
+
+def catalog_genres(catalog: Catalog) -> frozenset[str]:
+    """All categories of a catalog, computed once per catalog object."""
+    cached = catalog.__dict__.get("_all_genres")
+    if cached is None:
+        cached = frozenset(g for item in catalog.items for g in item.genres)
+        catalog.__dict__["_all_genres"] = cached
+    return cached
 
 
 def item_fits_wish(item: Item, wish: str) -> bool:

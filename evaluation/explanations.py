@@ -108,16 +108,16 @@ def judge(checker, facts, row: dict) -> dict:
 
 
 def facts_to_dict(facts) -> dict:
-    out = {f.name: getattr(facts, f.name) for f in dataclasses.fields(facts) if f.name != "item"}
+    out = {f.name: getattr(facts, f.name) for f in dataclasses.fields(facts) if f.name not in ("item", "catalog_genres")}
     return {"item_id": facts.item.id, **{k: list(v) if isinstance(v, tuple) else v for k, v in out.items()}}
 
 
 def facts_from_dict(catalog, data: dict):
-    from chat.facts import Facts
+    from chat.facts import Facts, catalog_genres
 
-    fields = {f.name for f in dataclasses.fields(Facts)} - {"item"}
+    fields = {f.name for f in dataclasses.fields(Facts)} - {"item", "catalog_genres"}
     values = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items() if k in fields}
-    return Facts(item=catalog[data["item_id"]], **values)
+    return Facts(item=catalog[data["item_id"]], catalog_genres=catalog_genres(catalog), **values)
 
 
 def rejudge(path, data=None) -> dict:

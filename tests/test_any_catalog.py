@@ -86,6 +86,7 @@ def test_shop_explanations_from_the_llm_speak_of_products(shop_recommender):
     ('Take it along with the "Summit Pro 3000 Stove" for warm meals.', "template"),  # a product the shop lacks
     # another product of the shop is no fact about this item either (issue 10's claim checker): template too
     ('Take it along with the "Ridgeline Headlamp" for the dark hours.', "template"),
+    ('Take it along with the "Trailwise Tent" for the dark hours.', "llm"),  # the product the user liked: a fact
 ])
 def test_shop_explanations_name_only_catalog_products(shop_recommender, text, source):
     from chat.explainer import Explainer

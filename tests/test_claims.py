@@ -44,7 +44,7 @@ BAD = [
     ("When We Were Kings", (), "When We Were Kings is about the King David Ben-Gabriel.", "King David"),
     ("Pulp Fiction", (), "Pulp Fiction has been adapted into multiple films since 1994.", "adaptation"),
     ("Swan Princess", (), "The Swan Princess combines elements of both Disney and Pixar.", "Disney"),
-    ("Twelve Monkeys", (), "Twelve Monkeys combines elements of both Fargo and Pulp Fiction.", "another movie, 'Fargo'"),
+    ("Twelve Monkeys", (), "Twelve Monkeys combines elements of both Fargo and Pulp Fiction.", "another title, 'Fargo'"),
     ("Aliens", ("Alien",), "Aliens (1979) is a tense ride for every fan of Alien.", "1979"),
     ("Aliens", ("Alien",), "Aliens is a tense sci-fi thriller that won three Oscars.", "award"),
     ("Aliens", ("Alien",), "Aliens is the great sequel to Alien, with a bigger budget.", "sequel"),

@@ -21,7 +21,9 @@ class ScriptedLLM:
         self.calls.append({"rows": len(conversations), "seed": seed})
         if self.error:
             raise self.error
-        replies = self.replies[min(len(self.calls), len(self.replies)) - 1]
+        replies = self.replies
+        if isinstance(replies[0], list):  # one list per call; plain strings serve every call
+            replies = replies[min(len(self.calls), len(replies)) - 1]
         for row in range(len(conversations)):
             for word in replies[row % len(replies)].split(" "):
                 yield row, word + " "
