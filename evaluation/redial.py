@@ -194,23 +194,29 @@ def markdown(result: dict, command: str, commit: str) -> list[str]:
     return L + [""]
 
 
-def section_of(text: str) -> list[str]:
-    """The ReDial section of a RESULTS.md text, as lines (empty when there is none)."""
+def _section_span(text: str) -> tuple[int, int] | None:
+    """Where the ReDial section of a RESULTS.md text starts, and where the next section starts (or the end)."""
     if SECTION not in text:
-        return []
+        return None
     start = text.index(SECTION)
     nxt = text.find("\n## ", start + len(SECTION))
-    return text[start:nxt if nxt >= 0 else len(text)].rstrip("\n").split("\n") + [""]
+    return start, nxt + 1 if nxt >= 0 else len(text)
+
+
+def section_of(text: str) -> list[str]:
+    """The ReDial section of a RESULTS.md text, as lines (empty when there is none)."""
+    span = _section_span(text)
+    return text[span[0]:span[1]].rstrip("\n").split("\n") + [""] if span else []
 
 
 def write_section(path: Path, lines: list[str]) -> None:
     """Put the section into RESULTS.md in place of the old one (or before the notes), leaving the rest as it is."""
     text = path.read_text(encoding="utf-8") if path.is_file() else "# Evaluation results\n"
     block = "\n".join(lines)
-    if SECTION in text:
-        start = text.index(SECTION)
-        nxt = text.find("\n## ", start + len(SECTION))
-        text = text[:start] + block + ("\n" + text[nxt + 1:] if nxt >= 0 else "")
+    span = _section_span(text)
+    if span:
+        start, end = span
+        text = text[:start] + block + ("\n" + text[end:] if end < len(text) else "")
     elif "\n## Notes" in text:
         at = text.index("\n## Notes") + 1
         text = text[:at] + block + "\n" + text[at:]

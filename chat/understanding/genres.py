@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from chat.understanding.categories import CategoryWords
-from chat.understanding.signals import Understanding
+from chat.understanding.signals import RESTRICT_WORDS, Understanding
 
 _NEGATION_BEFORE = re.compile(
     r"\b(no|not|without|nothing|never|avoid|except|hate|hated|dislike|don t want|do not want|no more|"
@@ -26,7 +26,7 @@ _EXCLUDE_AFTER = re.compile(
     r"|^\s*(s|movies|films)?\s*(is|are)?\s*(not (really )?(my thing|for me)|a no|out|off the table|not my cup of tea|no thanks)\b"
 )
 # The user restricts, rather than leans: "only comedies", "nothing but westerns", "just horror please".
-_ONLY_BEFORE = re.compile(r"\b(only|just|nothing but|exclusively|strictly|solely)\b(\s+\w+){0,2}\s*$")
+_ONLY_BEFORE = re.compile(rf"\b({RESTRICT_WORDS})\b(\s+\w+){{0,2}}\s*$")
 _ANY_GENRE = re.compile(r"\b(any genre|any kind|whatever genre|all genres|no genre preference|forget (about )?the genres?|genre doesn t matter)\b")
 
 

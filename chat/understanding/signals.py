@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+# Words by which the user restricts rather than leans ("only comedies", "nothing but 90s films"): they turn a
+# genre or period preference into a filter (chat/understanding/genres.py, years.py).
+RESTRICT_WORDS = r"only|just|nothing but|exclusively|strictly|solely"
+
 
 @dataclass
 class MentionSignal:

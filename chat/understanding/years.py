@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from chat.understanding.signals import YearSignal
+from chat.understanding.signals import RESTRICT_WORDS, YearSignal
 
 _DECADE = re.compile(r"\b(?:(1\d|2\d)(\d)0 ?s|(\d)0 ?s|(twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties))\b")
 _DECADE_WORDS = {"twenties": 2, "thirties": 3, "forties": 4, "fifties": 5, "sixties": 6, "seventies": 7, "eighties": 8, "nineties": 9}
@@ -29,7 +29,7 @@ _IS_A_CLASSIC = re.compile(r"\b(is|s|was|were|are|such)\s+(a |an |such a |real |
 _CLASSIC_WISH = re.compile(
     r"\b(old movies|old films|oldies|black and white|older movies|older films|classic (movies|films)|"
     r"(a|some|any|an|more|old|good old|watch a|want a) (good |real )?(old )?classics?)\b")
-_RESTRICT = re.compile(r"\b(only|just|nothing but|exclusively|strictly|solely|must be|has to be|have to be)\b")
+_RESTRICT = re.compile(rf"\b({RESTRICT_WORDS}|must be|has to be|have to be)\b")
 
 
 def _read_years(text: str) -> YearSignal | None:
