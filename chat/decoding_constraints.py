@@ -139,7 +139,7 @@ class FactConstraints:
     Made a subclass of `transformers.LogitsProcessor` by `make_processor`, so importing this module stays light.
     """
 
-    penalises_repetition = True  # LocalLLM then turns its own repetition penalty off
+    penalises_repetition = True  # the transformers backend then turns its own repetition penalty off
 
     def __init__(self, builder: ConstraintBuilder, rows: list[RowConstraints], repetition_penalty: float = 1.1):
         self.builder, self.rows, self.repetition_penalty = builder, rows, repetition_penalty

@@ -121,9 +121,9 @@ class Recommender:
 
     @cached_property
     def llm(self):
-        from chat.llm import LocalLLM
+        from llm import make_llm
 
-        return LocalLLM(self.settings.llm, self.settings.cache_dir, max_new_tokens=self.settings.max_new_tokens)
+        return make_llm(self.settings)
 
     @cached_property
     def ranker(self) -> HybridRanker:

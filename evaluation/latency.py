@@ -91,14 +91,14 @@ def run_turns(recommender, turns: int, k: int, progress: bool) -> dict:
 
 
 def llm_calls(recommender) -> list[dict]:
-    """The LLM's recent calls (``LocalLLM.stats_log``), oldest first; none when the LLM is off."""
+    """The LLM's recent calls (``TransformersLLM.stats_log``), oldest first; none when the LLM is off."""
     if not recommender.settings.use_llm:
         return []
     return list(getattr(recommender.llm, "stats_log", []))
 
 
 def decode_summary(calls: list[dict]) -> dict:
-    """Decode speed over LLM calls (each ``LocalLLM.last_stats``), counted after each call's first token.
+    """Decode speed over LLM calls (each ``TransformersLLM.last_stats``), counted after each call's first token.
 
     The first token of every row comes out of the prefill, so ``steps`` and ``new_tokens`` here are the
     steps and tokens after it, over the seconds after it; the time to the first token (prefill and

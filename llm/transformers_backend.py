@@ -11,11 +11,11 @@ One ``model`` string picks the weights:
   or a filled hub cache).
 
 A GGUF file is converted once into a cache folder under ``cache_dir / "llm"``
-(``chat.llm_cache``); later runs load that folder in a few seconds.
+(``llm.gguf_cache``); later runs load that folder in a few seconds.
 
 Nothing heavy happens at import or construction: torch and transformers are
-imported, and the model loaded, on the first :meth:`LocalLLM.load`,
-:meth:`LocalLLM.generate` or :meth:`LocalLLM.stream` call.
+imported, and the model loaded, on the first :meth:`TransformersLLM.load`,
+:meth:`TransformersLLM.generate` or :meth:`TransformersLLM.stream` call.
 """
 
 from __future__ import annotations
@@ -29,8 +29,9 @@ import threading
 import time
 from typing import Any
 
-from chat.llm_cache import convert_gguf, gguf_fingerprint, load_or_convert, require_tied_embeddings
-from chat.llm_generation import Generation, _eos_ids
+from llm.base import LLMBackend
+from llm.gguf_cache import convert_gguf, gguf_fingerprint, load_or_convert, require_tied_embeddings
+from llm.generation import Generation, _eos_ids
 from runtime.cache_files import describe
 from runtime.errors import ConfigError
 from runtime.model_loading import MODEL_LOADING_LOCK
@@ -111,7 +112,7 @@ def _display_name(kind: str, source: str | pathlib.Path) -> str:
     return str(source)
 
 
-class LocalLLM(Generation):
+class TransformersLLM(Generation, LLMBackend):
     """A local chat LLM, loaded lazily, generating for a batch of conversations at once.
 
     ``conversations`` are lists of chat messages (``{"role": ..., "content": ...}``),
@@ -139,6 +140,10 @@ class LocalLLM(Generation):
         self._load_lock = threading.Lock()
         self._generate_lock = threading.Lock()
 
+    @classmethod
+    def from_settings(cls, settings) -> "TransformersLLM":
+        return cls(settings.llm, settings.cache_dir, max_new_tokens=settings.max_new_tokens)
+
     # ------------------------------------------------------------------ loading
 
     def load(self) -> None:
@@ -156,7 +161,7 @@ class LocalLLM(Generation):
                 tokenizer, model, loaded_from = self._load_weights(cuda)
             require_tied_embeddings(model, self.name)
             if model.device.type == "cpu":
-                from chat.cpu_decoding import speed_up_for_cpu
+                from llm.cpu_decoding import speed_up_for_cpu
 
                 speed_up_for_cpu(model)
 

@@ -1,0 +1,31 @@
+"""LLM backends for the explanations, behind one interface (``llm.base.LLMBackend``) and a registry.
+
+``RECS_LLM_BACKEND`` picks one by name; without it, ``RECS_LLM_URL`` selects the OpenAI-compatible
+endpoint and otherwise the model runs in this process with transformers. Backends are imported only
+when made, so importing this package pulls in neither torch nor an HTTP client.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+# name -> "module:Class"; each class takes the run-time Settings.
+BACKENDS = {
+    "transformers": "llm.transformers_backend:TransformersLLM",
+    "openai": "llm.openai_backend:OpenAICompatibleLLM",
+}
+
+
+def backend_name(settings) -> str:
+    if settings.llm_backend:
+        return settings.llm_backend
+    return "openai" if settings.llm_url else "transformers"
+
+
+def make_llm(settings):
+    """The configured backend, not loaded yet (heavy work happens on its first ``load``/``stream``)."""
+    name = backend_name(settings)
+    if name not in BACKENDS:
+        raise ValueError(f"Setting llm_backend={name!r} is invalid: set RECS_LLM_BACKEND to one of {', '.join(BACKENDS)}")
+    module, cls = BACKENDS[name].split(":")
+    return getattr(importlib.import_module(module), cls).from_settings(settings)
