@@ -27,6 +27,7 @@ from runtime.errors import startup_error_line
 
 TITLE = "Movie night: a conversational recommender"
 MAX_CARDS = 10
+MIN_UPDATE_S = 0.1  # explanations closer together than this are shown in one update
 CSS = """
 .card {border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 6px 10px;}
 .card button {min-width: 0 !important;}
@@ -62,6 +63,8 @@ class View:
         self.history[-1]["content"] = reply_markdown(self.intro, self.cards, self.whys, pending=True)
 
     def card_updates(self) -> list:
+        """Each card's visibility and text. (Gradio builds a component for every update dict, gr.skip()
+        included, so the texts go as plain strings and only the groups get update dicts.)"""
         updates = []
         for n in range(MAX_CARDS):
             if n < len(self.cards):
@@ -80,9 +83,18 @@ def profile_updates(recommender: Recommender, state: SessionState) -> list:
 
 
 def stream(recommender: Recommender, events, view: View, state: SessionState):
-    """Yield the outputs after each pipeline event: history, cards, profile, entries, textbox, state."""
+    """Yield the outputs after pipeline events: history, cards, profile, entries, textbox, state.
+
+    Explanations that arrive within MIN_UPDATE_S of the last update (templates come all at once) go out
+    with the next one: every update costs the server a full render, and many sessions share it.
+    """
+    last = 0.0
     for event in events:
         view.apply(event, state)
+        now = time.perf_counter()
+        if event.kind == "explanation" and now - last < MIN_UPDATE_S:
+            continue
+        last = now
         tail = profile_updates(recommender, state) if view.done else [gr.skip(), gr.skip()]
         yield [view.history, *view.card_updates(), *tail, "", state]
 
@@ -188,6 +200,9 @@ def build_app(recommender: Recommender) -> gr.Blocks:
                     SessionState()]
 
         reset.click(on_reset, None, outputs, api_name="reset")
+    # Sessions run side by side (each has its own SessionState); the LLM batches their explanations.
+    concurrency = recommender.settings.concurrency
+    demo.queue(default_concurrency_limit=concurrency)
     return demo
 
 
@@ -215,7 +230,8 @@ def main(argv: list[str] | None = None) -> None:
     print(f"models ready in {time.perf_counter() - started:.1f}s", file=sys.stderr)
     demo = build_app(recommender)
     try:
-        demo.launch(server_name=settings.host, server_port=settings.port, css=CSS)
+        demo.launch(server_name=settings.host, server_port=settings.port, css=CSS,
+                    max_threads=max(40, settings.concurrency + 8))
     except OSError as err:  # the port is taken, or the host is no local interface
         print(f"error: cannot listen on {settings.host}:{settings.port} ({err}): set RECS_PORT (--port) to a free "
               "port and RECS_HOST (--host) to an address of this machine", file=sys.stderr)

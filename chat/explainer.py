@@ -112,7 +112,8 @@ class Explainer:
                 jobs = [(row, v) for row in pending for v in range(variants)]
                 left = {row: variants for row in pending}  # candidates of a row not judged yet
                 passed: set[int] = set()
-                sentences = self._sentences(jobs, all_facts, seed)
+                failed: list[Exception] = []  # set by _sentences when the LLM fails: the rest get templates
+                sentences = self._sentences(jobs, all_facts, seed, failed)
                 for job, text in sentences:
                     row = jobs[job][0]
                     if row in passed:
@@ -136,16 +137,17 @@ class Explainer:
                         break  # every row passed or ran out of candidates: stop generating
                 sentences.close()
                 pending = [row for row in pending if row not in passed]
-                if not pending or self._broken:
+                if not pending or failed:
                     break
         for row in pending:
             yield ExplanationEvent(row, self.template(all_facts[row]), final=True, source="template")
 
     # --- generation --------------------------------------------------------------------------
-    def _sentences(self, jobs: list[tuple[int, int]], all_facts: list[Facts], seed: int | None) -> Iterator[tuple[int, str]]:
+    def _sentences(self, jobs: list[tuple[int, int]], all_facts: list[Facts], seed: int | None,
+                   failed: list[Exception]) -> Iterator[tuple[int, str]]:
         """(job index, first sentence) for each (row, example) job as soon as its sentence ends; jobs cut short
-        come last. Closing the generator stops the generation."""
-        self._broken = False
+        come last. Closing the generator stops the generation. An LLM failure (an error, a passed deadline, a
+        full queue) is appended to ``failed`` (a local of the caller: sessions share this Explainer)."""
         texts = [""] * len(jobs)
         done: set[int] = set()
         stream = None
@@ -165,7 +167,7 @@ class Explainer:
                     if len(done) == len(jobs):
                         break
         except Exception as err:  # noqa: BLE001 - any model failure gets template explanations
-            self._broken = True
+            failed.append(err)
             log.warning("LLM failed (%s: %s); using template explanations", type(err).__name__, err)
         finally:
             if stream is not None and hasattr(stream, "close"):
@@ -189,7 +191,6 @@ class Explainer:
         rows = [self._constraints.for_facts(f, openers(f, n + attempt)) for n, f in enumerate(facts)]
         return [make_processor(self._constraints, rows)]
 
-    _broken = False
 
 
 def openers(facts: Facts, turn: int = 0) -> tuple[str, ...]:

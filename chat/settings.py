@@ -39,6 +39,9 @@ class Settings:
     diversity: float = 0.0  # 0: pure relevance; up to 1: maximal marginal relevance pushes similar items apart
     use_llm: bool = True  # False: template explanations only
     max_new_tokens: int = 40  # one sentence; the first sentence is all we keep
+    # Events the app runs at once (Gradio's concurrency limit): ranking never waits behind another session's
+    # explanations, which share the LLM worker's batches (llm/batching.py).
+    concurrency: int = 32
     host: str = "127.0.0.1"
     port: int = 7860
 
@@ -53,6 +56,7 @@ class Settings:
             ("llm_timeout", 0.1 <= self.llm_timeout <= 600, "a number of seconds from 0.1 to 600"),
             ("llm_url", self.llm_url is None or self.llm_url.startswith(("http://", "https://")),
              "an http:// or https:// URL ending in /v1, e.g. http://127.0.0.1:8000/v1"),
+            ("concurrency", 1 <= self.concurrency <= 256, "a whole number from 1 to 256"),
             ("port", 0 <= self.port <= 65535, "a port number from 0 to 65535"),
         ]
         for name, ok, fix in checks:

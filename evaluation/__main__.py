@@ -1,4 +1,4 @@
-"""`python -m evaluation <command> [--json]`: offline, simulate, scale, latency, hostile, explanations, report."""
+"""`python -m evaluation <command> [--json]`: offline, simulate, scale, latency, load, hostile, explanations, report."""
 
 from __future__ import annotations
 
@@ -67,6 +67,20 @@ def cmd_redial(args) -> dict:
         command = "python -m evaluation redial" + (" --replay" if args.replay else " --live" if args.live else "")
         redial.write_section(args.results, redial.markdown(result, command, _git_commit()))
     return result, redial.format_table
+
+
+def cmd_load(args) -> dict:
+    from evaluation import load
+
+    result = load.run(args.sessions, args.turns, args.no_llm, args.cache_dir, not args.no_progress)
+    if args.results:
+        from evaluation import results_file
+        from evaluation.report import _git_commit
+
+        text = args.results.read_text(encoding="utf-8") if args.results.is_file() else ""
+        previous = results_file.section_of(text, load.SECTION)
+        results_file.write_section(args.results, load.SECTION, load.markdown(result, previous, _git_commit()))
+    return result, load.format_table
 
 
 def cmd_hostile(args) -> dict:
@@ -142,6 +156,14 @@ def _redial_args(p):
                    help="also write the table into this RESULTS.md, in place of its ReDial section (e.g. docs/RESULTS.md)")
 
 
+def _load_args(p):
+    p.add_argument("--sessions", type=int, default=8, help="parallel sessions (default 8)")
+    p.add_argument("--turns", type=int, default=3, help="turns per session (default 3)")
+    p.add_argument("--no-llm", action="store_true", help="template explanations (the app's --no-llm)")
+    p.add_argument("--results", type=Path, default=None,
+                   help="also write the row into this RESULTS.md's load section (e.g. docs/RESULTS.md)")
+
+
 def _hostile_args(p):
     from evaluation.hostile import MESSAGES
 
@@ -178,6 +200,7 @@ COMMANDS.update({
     "scale": (cmd_scale, "latency and ALS fit time on synthetic catalogs", _scale_args),
     "latency": (cmd_latency, "per-stage latency, decode speed against the memory bound, start-up", _latency_args),
     "redial": (cmd_redial, "recorded human conversations (ReDial): replayed and live, against baselines", _redial_args),
+    "load": (cmd_load, "many sessions at once through the real app: turn latency, throughput, errors, leaks", _load_args),
     "hostile": (cmd_hostile, "hostile and odd messages through the pipeline: crashes and failed turns by category",
                 _hostile_args),
     "explanations": (cmd_explanations, "faithful, personalised and LLM-written shares of shown explanations",

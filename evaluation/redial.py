@@ -24,6 +24,7 @@ from tqdm import tqdm
 
 from chat.dialogue import Turn, run_dialogue
 from chat.state import SessionState
+from evaluation import results_file
 
 DEFAULT_FILE = Path(__file__).resolve().parents[2] / "shared" / "data" / "redial-dev.jsonl"
 RECALL_AT = (1, 5, 10, 20, 50)
@@ -194,32 +195,11 @@ def markdown(result: dict, command: str, commit: str) -> list[str]:
     return L + [""]
 
 
-def _section_span(text: str) -> tuple[int, int] | None:
-    """Where the ReDial section of a RESULTS.md text starts, and where the next section starts (or the end)."""
-    if SECTION not in text:
-        return None
-    start = text.index(SECTION)
-    nxt = text.find("\n## ", start + len(SECTION))
-    return start, nxt + 1 if nxt >= 0 else len(text)
-
-
 def section_of(text: str) -> list[str]:
     """The ReDial section of a RESULTS.md text, as lines (empty when there is none)."""
-    span = _section_span(text)
-    return text[span[0]:span[1]].rstrip("\n").split("\n") + [""] if span else []
+    return results_file.section_of(text, SECTION)
 
 
 def write_section(path: Path, lines: list[str]) -> None:
     """Put the section into RESULTS.md in place of the old one (or before the notes), leaving the rest as it is."""
-    text = path.read_text(encoding="utf-8") if path.is_file() else "# Evaluation results\n"
-    block = "\n".join(lines)
-    span = _section_span(text)
-    if span:
-        start, end = span
-        text = text[:start] + block + ("\n" + text[end:] if end < len(text) else "")
-    elif "\n## Notes" in text:
-        at = text.index("\n## Notes") + 1
-        text = text[:at] + block + "\n" + text[at:]
-    else:
-        text = text.rstrip("\n") + "\n\n" + block
-    path.write_text(text, encoding="utf-8")
+    results_file.write_section(path, SECTION, lines)

@@ -28,4 +28,11 @@ def make_llm(settings):
     if name not in BACKENDS:
         raise ValueError(f"Setting llm_backend={name!r} is invalid: set RECS_LLM_BACKEND to one of {', '.join(BACKENDS)}")
     module, cls = BACKENDS[name].split(":")
-    return getattr(importlib.import_module(module), cls).from_settings(settings)
+    backend = getattr(importlib.import_module(module), cls).from_settings(settings)
+    if name == "transformers":
+        # One model in this process serves every session: their requests share decode batches.
+        # A remote server batches on its own (vLLM, llama.cpp), so its requests go straight to it.
+        from llm.batching import BatchingLLM
+
+        return BatchingLLM(backend, deadline_s=settings.llm_timeout)
+    return backend

@@ -1,0 +1,125 @@
+"""One LLM worker per process (llm/batching.py): sessions' explanation requests share decode batches,
+and a session's ranking never waits behind another session's generation."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from gradio_client import Client
+
+from llm.base import LLMBackend
+from llm.batching import BatchingLLM, DeadlineExceeded, Overloaded
+
+SYSTEM = "You recommend movies in one short sentence, using only the facts the user gives."
+ASKS = ["Fargo is a crime drama from 1996. In one sentence, tell me why Fargo suits a Pulp Fiction fan.",
+        "Toy Story is an animated comedy from 1995. In one sentence, tell me why it suits a family."]
+
+
+def conversation(text: str) -> list[dict]:
+    return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": text}]
+
+
+def test_two_sessions_requests_share_one_decode_batch(recommender):
+    llm = recommender.llm
+    assert isinstance(llm, BatchingLLM)  # the in-process model is always shared through the worker
+    llm.load()
+    expected = llm.backend.generate([conversation(t) for t in ASKS], max_new_tokens=12)  # one batch, both rows
+    seen_batches = len(llm.batches)
+    start = threading.Barrier(2)
+    texts: dict[int, str] = {}
+
+    def session(n: int) -> None:
+        start.wait()
+        texts[n] = "".join(delta for _, delta in llm.stream([conversation(ASKS[n])], max_new_tokens=12)).strip()
+
+    threads = [threading.Thread(target=session, args=(n,)) for n in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    batches = list(llm.batches)[seen_batches:]
+    assert batches and batches[0]["requests"] == 2 and batches[0]["rows"] == 2, batches
+    # Each session got its own row back, as the batch wrote it.
+    assert sorted([texts[0], texts[1]]) == sorted(expected)
+    assert texts[0] != texts[1]
+
+
+class HeldBackend(LLMBackend):
+    """Fault injection: a model that writes nothing until the test lets it (a long generation)."""
+
+    name = "held"
+
+    def __init__(self):
+        self.started, self.release = threading.Event(), threading.Event()
+
+    def load(self):
+        pass
+
+    def describe(self):
+        return "held"
+
+    def stream(self, conversations, max_new_tokens=None, logits_processors=None, seed=None):
+        self.started.set()
+        self.release.wait(timeout=60)
+        yield from ()  # nothing written: the explainer falls back to templates
+
+
+def test_a_held_generation_does_not_delay_another_sessions_ranking(recommender, cache_dir):
+    from app import CSS, build_app
+    from chat.recommender import Recommender
+    from chat.settings import Settings
+    from evaluation.latency import free_port
+
+    held = HeldBackend()
+    rec = Recommender(Settings(cache_dir=cache_dir))
+    rec.embedder, rec.llm = recommender.embedder, BatchingLLM(held, deadline_s=60)
+    rec.warm_up()
+    demo = build_app(rec)
+    port = free_port()
+    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, css=CSS)
+    try:
+        a, b = Client(f"http://127.0.0.1:{port}/", verbose=False), Client(f"http://127.0.0.1:{port}/", verbose=False)
+        job_a = a.submit("I loved Toy Story, something funny", api_name="/respond")
+        assert held.started.wait(timeout=60)  # session A is now inside the LLM
+        job_b = b.submit("I loved Alien, something tense", api_name="/respond")
+        cards_b = []
+        while not cards_b and not job_b.done():
+            cards_b = [c for out in job_b.outputs() for c in out[1:11] if c]
+            time.sleep(0.05)
+        cards_b = cards_b or [c for out in job_b.outputs() for c in out[1:11] if c]
+        assert cards_b, "session B's picks never came"
+        assert not held.release.is_set() and not job_a.done()  # ...while A's generation still held the LLM
+        assert any("Alien" in str(out[0]) for out in job_b.outputs())
+        held.release.set()
+        history_a = job_a.result()[0]
+        assert "Toy Story" in str(history_a) and "Alien" not in str(history_a)  # nothing of B's leaks into A
+    finally:
+        held.release.set()
+        demo.close()
+
+
+def test_deadline_and_full_queue_end_a_request_at_once():
+    held = HeldBackend()
+    llm = BatchingLLM(held, deadline_s=0.3, max_queued_rows=2)
+    with pytest.raises(DeadlineExceeded):
+        list(llm.stream([conversation(ASKS[0])]))  # the worker holds it: past the deadline the caller gives up
+    assert held.started.wait(timeout=5)
+    waiting = llm.stream([conversation(ASKS[0])] * 2)
+
+    def read() -> None:
+        try:
+            list(waiting)  # queued behind the held batch: ends at its deadline, or empty once released
+        except DeadlineExceeded:
+            pass
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    deadline = time.monotonic() + 5
+    while llm.queued_rows < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    with pytest.raises(Overloaded):
+        list(llm.stream([conversation(ASKS[1])]))  # two rows wait already: refused, no wait
+    held.release.set()
+    reader.join(timeout=5)
