@@ -102,13 +102,16 @@ class Explainer:
         """One final event per item, in the order the texts are ready (LLM rows as their sentence passes).
 
         The first try writes two candidates per row in one batch (the two worked examples lead the model
-        differently) and keeps whichever passes first; rows where both fail get one sampled retry.
+        differently) and keeps whichever passes first; rows where both fail get one sampled retry. While
+        other sessions' requests occupy the LLM (``llm.busy``), one candidate and no retry: every row
+        costs every waiting session time, and a template is true too.
         """
         all_facts = [self.facts(it, state) for it in items]
         pending = list(range(len(items)))
         openings: list[str] = []  # of the sentences shown so far in this reply
         if use_llm and self.llm and items:
-            for seed, variants in ((None, len(EXAMPLES)), (RETRY_SEED, 1)):
+            tries = ((None, 1),) if getattr(self.llm, "busy", False) else ((None, len(EXAMPLES)), (RETRY_SEED, 1))
+            for seed, variants in tries:
                 jobs = [(row, v) for row in pending for v in range(variants)]
                 left = {row: variants for row in pending}  # candidates of a row not judged yet
                 passed: set[int] = set()

@@ -84,6 +84,7 @@ class BatchingLLM(LLMBackend):
         self._queue: collections.deque[_Request] = collections.deque()
         self._cond = threading.Condition()
         self._worker: threading.Thread | None = None
+        self._running = False  # a batch is being written
         self.batches: collections.deque[dict] = collections.deque(maxlen=64)  # recent batches, for tests and reports
 
     # The wrapped backend's attributes (model, tokenizer, stats_log, device, ...) read through.
@@ -109,6 +110,12 @@ class BatchingLLM(LLMBackend):
 
     def describe(self) -> str:
         return f"{self.backend.describe()}; requests of all sessions batched (up to {self.max_rows} rows)"
+
+    @property
+    def busy(self) -> bool:
+        """Whether another request is being written or waits: callers then ask for less (chat/explainer.py)."""
+        with self._cond:
+            return self._running or bool(self._queue)
 
     @property
     def queued_rows(self) -> int:
@@ -178,7 +185,13 @@ class BatchingLLM(LLMBackend):
         while True:
             batch = self._next_batch()
             if batch:
-                self._run(batch)
+                with self._cond:
+                    self._running = True
+                try:
+                    self._run(batch)
+                finally:
+                    with self._cond:
+                        self._running = False
 
     def _run(self, batch: list[_Request]) -> None:
         owners: list[tuple[_Request, int]] = []  # batch row -> (request, its own row)

@@ -53,6 +53,7 @@ class HeldBackend(LLMBackend):
 
     def __init__(self):
         self.started, self.release = threading.Event(), threading.Event()
+        self.rows: list[int] = []  # rows of each batch it was given
 
     def load(self):
         pass
@@ -61,6 +62,7 @@ class HeldBackend(LLMBackend):
         return "held"
 
     def stream(self, conversations, max_new_tokens=None, logits_processors=None, seed=None):
+        self.rows.append(len(conversations))
         self.started.set()
         self.release.wait(timeout=60)
         yield from ()  # nothing written: the explainer falls back to templates
@@ -123,3 +125,21 @@ def test_deadline_and_full_queue_end_a_request_at_once():
         list(llm.stream([conversation(ASKS[1])]))  # two rows wait already: refused, no wait
     held.release.set()
     reader.join(timeout=5)
+
+
+def test_while_the_llm_is_busy_a_turn_asks_for_one_candidate_per_item(recommender, state):
+    """Under load every row costs every waiting session time: one candidate per item, no retry, templates after."""
+    from chat.explainer import Explainer
+
+    held = HeldBackend()
+    llm = BatchingLLM(held, deadline_s=30)
+    other = threading.Thread(target=lambda: list(llm.stream([conversation(ASKS[0])])), daemon=True)
+    other.start()
+    assert held.started.wait(timeout=10) and llm.busy  # another session's batch holds the LLM
+    recommender.run_turn(state, "I loved Alien, something tense", k=3)
+    items = [recommender.catalog[i] for i in state.last_items]
+    explainer = Explainer(recommender.catalog, recommender.cf, recommender.linker, llm)
+    threading.Timer(0.5, held.release.set).start()
+    events = list(explainer.explain(items, state))
+    assert held.rows == [1, 3]  # the held batch, then this turn's 3 items with one candidate each
+    assert sorted(e.row for e in events) == [0, 1, 2] and all(e.source == "template" for e in events)
