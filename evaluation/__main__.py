@@ -49,10 +49,24 @@ def cmd_scale(args) -> dict:
     return result, scale.format_table
 
 
+def _write_results(path: Path, lines: list[str], command: str) -> None:
+    """Replace one section of RESULTS.md with what this command measured (plots are the full report's)."""
+    from evaluation import results_file
+    from evaluation.report import _git_commit
+
+    heading, body = lines[0], [line for line in lines[1:] if not line.startswith("![")]
+    note = f"Written by `{command}` at commit {_git_commit()}."
+    results_file.write_section(path, heading, [heading, "", note, *body])
+
+
 def cmd_latency(args) -> dict:
     from evaluation import latency
 
     result = latency.run(args.cache_dir, args.turns, args.k, args.startup, not args.no_progress, args.data)
+    if args.results:
+        from evaluation.report import latency_markdown
+
+        _write_results(args.results, latency_markdown(result), f"python -m evaluation latency --turns {args.turns}")
     return result, latency.format_table
 
 
@@ -102,6 +116,10 @@ def cmd_explanations(args) -> dict:
         return explanations.rejudge(args.rejudge, args.data), explanations.format_table
     result = explanations.run(args.cache_dir, args.data, args.requests, args.k, args.seed, not args.no_progress,
                               use_llm=not args.no_llm, llm=args.llm)
+    if args.results:
+        from evaluation.report import explanations_markdown
+
+        _write_results(args.results, explanations_markdown(result), "python -m evaluation explanations")
     return result, explanations.format_table
 
 
@@ -142,6 +160,8 @@ def _latency_args(p):
     p.add_argument("--k", type=int, default=3, help="items, hence explanations, per turn (default 3)")
     p.add_argument("--startup", choices=("both", "warm", "cold", "none"), default="both",
                    help="also time `python app.py` to a served page: with empty caches (cold), reused (warm)")
+    p.add_argument("--results", type=Path, default=None,
+                   help="also write this run's section of this RESULTS.md (e.g. docs/RESULTS.md), leaving the rest")
 
 
 def _redial_args(p):
@@ -179,6 +199,8 @@ def _explanations_args(p):
     p.add_argument("--no-llm", action="store_true", help="template explanations only (checks the checker and templates)")
     p.add_argument("--rejudge", type=Path, default=None,
                    help="judge the sentences of an earlier run's --json output again with today's checker")
+    p.add_argument("--results", type=Path, default=None,
+                   help="also write this run's section of this RESULTS.md (e.g. docs/RESULTS.md), leaving the rest")
 
 
 def _report_args(p):

@@ -12,7 +12,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from evaluation import explanations, latency, offline, redial, scale, simulate
+from evaluation import explanations, latency, load, offline, redial, results_file, scale, simulate
 
 PRODUCT_FUSIONS = ("weighted", "rrf", "cascade")  # what chat.settings accepts
 
@@ -77,6 +77,9 @@ def run(args, progress=True) -> dict:
     kept = redial.section_of(previous)
     if kept:  # written by `python -m evaluation redial --results` (minutes of its own): kept as it was measured
         redial.write_section(out / "RESULTS.md", kept)
+    kept = results_file.section_of(previous, load.SECTION)
+    if kept:  # likewise `python -m evaluation load --results`: it starts servers and drives sessions for minutes
+        results_file.write_section(out / "RESULTS.md", load.SECTION, kept)
     result["written"] = str(out / "RESULTS.md")
     result["seconds"]["total"] = round(time.perf_counter() - started, 1)
     return result
@@ -221,7 +224,12 @@ def markdown(result: dict, args) -> str:
         "python -m evaluation latency           # 50 timed turns, decode bound, start-up cold and warm",
         "python -m evaluation scale             # 10k and 100k items; ALS fit on 1M and 10M interactions",
         "python -m evaluation explanations      # faithful, personalised and LLM-written shares of explanations",
+        "python -m evaluation redial --results docs/RESULTS.md   # recorded conversations (minutes; kept by report)",
+        "python -m evaluation load --results docs/RESULTS.md     # parallel sessions through the app (kept by report)",
         "```",
+        "",
+        "`latency`, `explanations`, `redial` and `load` also take `--results docs/RESULTS.md` to rewrite only their own "
+        "section.",
         "",
         "## 1. Offline accuracy (MovieLens-100K, every rating an implicit interaction)",
         "",
