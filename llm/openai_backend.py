@@ -185,7 +185,7 @@ class OpenAICompatibleLLM(LLMBackend):
         if errors:
             first = errors[min(errors)]
             message = (f"{len(errors)} of {rows} requests to {self.url}/chat/completions failed "
-                       f"(first: {describe(first)}); their items get template explanations")
+                       f"(first: {describe(first)})")
             log.warning("LLM server: %s", message)
             raise LLMServerError(message) from first
 
@@ -201,8 +201,9 @@ class OpenAICompatibleLLM(LLMBackend):
             prefill = messages[-1]["content"]
             if self.server_kind in CONTINUE_FIELDS:
                 body.update(CONTINUE_FIELDS[self.server_kind])
-            else:
-                messages.pop()  # no known way to continue it here: a fresh reply, with the prefill put in front
+            else:  # no known way to continue it here: a fresh reply, with the prefill and a space put in front
+                messages.pop()
+                prefill = prefill.rstrip() + " " if prefill.strip() else ""
         body["messages"] = messages
         return body, prefill
 
