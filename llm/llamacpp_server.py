@@ -21,7 +21,7 @@ DEFAULT_ALIAS = "smollm2"
 
 
 def serve(model: Path, host: str, port: int, alias: str, parallel: int, ctx: int, threads: int | None):
-    """The running server (it serves from its own threads until the object is deleted)."""
+    """The running server (it serves from its own threads until the object is deleted); ``ctx`` tokens per request."""
     import xllamacpp
 
     params = xllamacpp.CommonParams()
@@ -30,7 +30,7 @@ def serve(model: Path, host: str, port: int, alias: str, parallel: int, ctx: int
     params.hostnames = [host]
     params.port = port
     params.n_parallel = parallel  # requests decoded together (continuous batching)
-    params.n_ctx = ctx  # shared by the parallel slots: each gets ctx / parallel tokens
+    params.n_ctx = ctx * parallel  # llama.cpp splits the context evenly between the parallel slots
     if threads:
         params.cpuparams.n_threads = threads
         params.cpuparams_batch.n_threads = threads
@@ -43,9 +43,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--alias", default=DEFAULT_ALIAS, help="the model's name in requests and /v1/models")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8080)
-    parser.add_argument("--parallel", type=int, default=4, help="requests decoded at once")
-    parser.add_argument("--ctx", type=int, default=8192, help="context tokens, shared by the parallel requests")
-    parser.add_argument("--threads", type=int, help="CPU threads (default: llama.cpp's choice)")
+    # A turn sends two requests per pick (five picks by default): ten slots take a whole turn in one batch.
+    parser.add_argument("--parallel", type=int, default=10, help="requests decoded at once")
+    parser.add_argument("--ctx", type=int, default=1024, help="context tokens per request (prompts are ~200)")
+    parser.add_argument("--threads", type=int, help="CPU threads (default: llama.cpp's choice; 1 on a busy shared CPU)")
     args = parser.parse_args(argv)
     if args.model is None:
         from llm.transformers_backend import _default_gguf

@@ -32,8 +32,8 @@ def llm_server(tmp_path_factory):
     port = free_port()
     log_path = tmp_path_factory.mktemp("llm-server") / "server.log"
     # One thread: the CPU is shared, and llama.cpp's spinning worker threads slow down many times over
-    # when one of them is descheduled; four parallel slots let the server batch a turn's requests.
-    command = [sys.executable, "-m", "llm.llamacpp_server", "--port", str(port), "--threads", "1", "--parallel", "4"]
+    # when one of them is descheduled.
+    command = [sys.executable, "-m", "llm.llamacpp_server", "--port", str(port), "--threads", "1"]
     with open(log_path, "wb") as log_file:
         proc = subprocess.Popen(command, cwd=ROOT, stdout=log_file, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/v1"
