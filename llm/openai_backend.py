@@ -49,7 +49,12 @@ CONTINUE_FIELDS = {"vllm": {"continue_final_message": True, "add_generation_prom
 
 
 class LLMServerError(RuntimeError):
-    """Requests to the LLM server failed: the message says how many, where and why, never what was asked."""
+    """Requests to the LLM server failed: the message says how many, where and why, never what was asked.
+    ``rows`` are the failed rows of the call (the others streamed their whole replies)."""
+
+    def __init__(self, message: str, rows: tuple[int, ...] = ()):
+        super().__init__(message)
+        self.rows = rows
 
 
 class OpenAICompatibleLLM(LLMBackend):
@@ -111,8 +116,8 @@ class OpenAICompatibleLLM(LLMBackend):
             try:
                 served = [m for m in response.json()["data"] if isinstance(m, dict) and isinstance(m.get("id"), str)]
             except (ValueError, KeyError, TypeError):
-                raise ConfigError(f"{where} answered GET /models with something other than an OpenAI model list: "
-                                  f"set RECS_LLM_URL to an OpenAI-compatible server's API root, e.g. {URL_EXAMPLE}") from None
+                raise ConfigError(f"{where} answered GET /models with something other than an OpenAI model list: set "
+                                  f"RECS_LLM_URL to an OpenAI-compatible server's API root, e.g. {URL_EXAMPLE}") from None
             chosen = self._choose(served)
             if chosen is not None:
                 self.model, self.server_kind = chosen["id"], chosen.get("owned_by")
@@ -187,7 +192,7 @@ class OpenAICompatibleLLM(LLMBackend):
             message = (f"{len(errors)} of {rows} requests to {self.url}/chat/completions failed "
                        f"(first: {describe(first)})")
             log.warning("LLM server: %s", message)
-            raise LLMServerError(message) from first
+            raise LLMServerError(message, tuple(sorted(errors))) from first
 
     def _request(self, conversation: list[dict], max_new_tokens: int | None, seed: int | None) -> tuple[dict, str]:
         """The request body, and the text to put in front of the reply (a final assistant message's)."""
@@ -209,7 +214,7 @@ class OpenAICompatibleLLM(LLMBackend):
 
     def _send(self, row: int, body: dict, prefill: str, out: queue.Queue, cancel: threading.Event,
               deadline: float) -> None:
-        """One streamed request (in its own thread): ``prefill``, ``delta``s, then ``end`` with the token count, or ``error``."""
+        """One streamed request, in its own thread: ``prefill``, ``delta``s, then ``end`` (token count) or ``error``."""
         try:
             if cancel.is_set():
                 return
@@ -218,7 +223,8 @@ class OpenAICompatibleLLM(LLMBackend):
             with self._http().stream("POST", f"{self.url}/chat/completions", json=body) as response:
                 if response.status_code != 200:
                     raise LLMServerError(f"HTTP {response.status_code} {response.reason_phrase}")
-                count = _read_events(response.iter_lines(), lambda text: out.put(("delta", row, text)), cancel, deadline)
+                emit = lambda text: out.put(("delta", row, text))  # noqa: E731
+                count = _read_events(response.iter_lines(), emit, cancel, deadline)
             out.put(("end", row, count))
         except Exception as exc:  # noqa: BLE001 - every failure of a row is reported to the caller, which raises it
             out.put(("error", row, exc))

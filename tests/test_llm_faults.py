@@ -171,9 +171,11 @@ def test_one_failed_row_keeps_the_others_text(caplog):
     with FakeServer("some") as fake:
         llm = OpenAICompatibleLLM(fake.url, timeout=10)
         texts = ["", "", ""]
-        with pytest.raises(LLMServerError, match=r"1 of 3 requests .* failed \(first: LLMServerError: HTTP 500"):
+        failed = r"1 of 3 requests .* failed \(first: LLMServerError: HTTP 500"
+        with pytest.raises(LLMServerError, match=failed) as raised:
             for row, delta in llm.stream(conversations):
                 texts[row] += delta
+    assert raised.value.rows == (1,)
     assert texts == ["Hello there.", "", "Hello there."]
     assert len(_server_lines(caplog)) == 1
     assert llm.last_stats["rows"] == 3 and llm.last_stats["new_tokens"] == 4
