@@ -170,13 +170,17 @@ class Explainer:
                     if len(done) == len(jobs):
                         break
         except Exception as err:  # noqa: BLE001 - any model failure gets template explanations
-            failed.append(err)
-            log.warning("LLM failed (%s: %s); using template explanations", type(err).__name__, err)
+            # A server backend says which rows failed (the others streamed whole replies): those rows may retry.
+            lost = getattr(err, "rows", None)
+            if not lost or len(set(lost)) >= len(jobs):
+                failed.append(err)
+            if not getattr(err, "logged", False):  # the backend or the batcher has logged it once already
+                log.warning("LLM failed (%s: %s); using template explanations", type(err).__name__, err)
         finally:
             if stream is not None and hasattr(stream, "close"):
                 stream.close()  # stops generation for every row
         for job in range(len(jobs)):
-            if job not in done:
+            if job not in done and texts[job].strip():  # nothing written (a failed row) is nothing to judge
                 yield job, tidy(texts[job])
 
     def _processors(self, facts: list[Facts], attempt: int = 0) -> list:

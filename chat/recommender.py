@@ -26,6 +26,7 @@ from chat.answers import answer_why, clarifying_question, mention_notes
 from chat.state import Clarification, SessionState
 from chat.text import clean_text
 from chat.understanding import Understanding, understand
+from llm import backend_name
 from prompts import render
 from ranking.ranker import HybridRanker, RankRequest
 from retrieval.embedder import Embedder
@@ -141,7 +142,9 @@ class Recommender:
             self.catalog  # noqa: B018 - a catalog that cannot be read fails here, before any model loads
             # The LLM loads in a thread while the index and ALS model load here: start-up is mostly I/O.
             llm_loader, llm_errors = None, []
-            if self.settings.use_llm:
+            if self.settings.use_llm and backend_name(self.settings) != "transformers":
+                self.llm.load()  # a server: one request to check it answers and serves the model named
+            elif self.settings.use_llm:
                 # Import here first: transformers' lazy module is not safe to import from two threads at once.
                 from transformers import AutoModel, AutoModelForCausalLM, AutoTokenizer  # noqa: F401
 

@@ -214,7 +214,12 @@ class BatchingLLM(LLMBackend):
                 if all(r.cancelled.is_set() for r in batch):
                     break  # nobody is reading any more: stop decoding
         except Exception as err:  # noqa: BLE001 - every request of the batch hears of it and falls back
-            log.warning("LLM batch of %d rows failed (%s: %s)", len(owners), type(err).__name__, err)
+            if not getattr(err, "logged", False):
+                log.warning("LLM batch of %d rows failed (%s: %s)", len(owners), type(err).__name__, err)
+                try:
+                    err.logged = True  # once per batch, not once per session in it
+                except AttributeError:
+                    pass
             for request in batch:
                 request.out.put(err)
         finally:

@@ -52,6 +52,8 @@ class LLMServerError(RuntimeError):
     """Requests to the LLM server failed: the message says how many, where and why, never what was asked.
     ``rows`` are the failed rows of the call (the others streamed their whole replies)."""
 
+    logged = True  # the backend logs each failed call once; callers need not repeat it
+
     def __init__(self, message: str, rows: tuple[int, ...] = ()):
         super().__init__(message)
         self.rows = rows
