@@ -92,6 +92,31 @@ WISH_GENRES: dict[str, tuple[str, ...] | None] = {
     "epic": ("Adventure", "War", "Fantasy", "Western", "Sci-Fi", "Action", "Drama"),
     "mind-bending": ("Sci-Fi", "Mystery", "Thriller"), "classic": None,
 }
+# Words that state a mood of the movie, unambiguously (not "light", "easy", "moving": those have other
+# senses), and the wish whose genres make each true. A mood is stated only when the item's genres (or,
+# for "classic", its year) support it and the user did not ask for its opposite ("a feel-good western"
+# to someone who wants something tense).
+MOOD_CLAIMS: dict[str, str] = {
+    "feel-good": "feel-good", "heart-?warming": "feel-good", "uplifting": "feel-good", "cheerful": "feel-good",
+    "light-?hearted": "feel-good", "tense": "tense", "suspenseful": "tense", "gripping": "tense",
+    "nail-biting": "tense", "scary": "scary", "frightening": "scary", "terrifying": "scary", "creepy": "scary",
+    "spooky": "scary", "gritty": "dark", "bleak": "dark", "grim": "dark", "sad": "sad", "tear-?jerker": "sad",
+    "feel-bad": "sad", "hilarious": "funny", "funny": "funny", "witty": "funny", "relaxing": "relaxing", "breezy": "relaxing",
+    "cozy": "relaxing", "cosy": "relaxing", "violent": "violent", "gory": "violent", "brutal": "violent",
+    "bloody": "violent", "explosive": "action-packed", "fast-paced": "action-packed", "epic": "epic",
+    "sweeping": "epic", "mind-bending": "mind-bending", "thought-provoking": "mind-bending",
+    "classic": "classic", "timeless": "classic",
+}
+# Wishes that contradict each other: a mood of one is not stated to a user who asked for the other.
+_OPPOSITES = [("tense", "relaxing"), ("tense", "feel-good"), ("scary", "feel-good"), ("scary", "relaxing"),
+              ("scary", "for kids"), ("dark", "feel-good"), ("dark", "relaxing"), ("dark", "fun"), ("dark", "for kids"),
+              ("sad", "funny"), ("sad", "feel-good"), ("violent", "for kids"), ("violent", "relaxing"),
+              ("violent", "feel-good"), ("action-packed", "relaxing")]
+OPPOSITE_WISHES: dict[str, set[str]] = {}
+for _a, _b in _OPPOSITES:
+    OPPOSITE_WISHES.setdefault(_a, set()).add(_b)
+    OPPOSITE_WISHES.setdefault(_b, set()).add(_a)
+
 # How a wish reads after "something" in a sentence; the label itself when not listed.
 WISH_PHRASES = {"music": "with music", "for kids": "for kids"}
 CLASSIC_BEFORE = 1980  # "classic" is a fact of the year: made before this

@@ -4,7 +4,8 @@ Everything an explanation may say comes from `chat.facts.Facts`: the item's titl
 genres, the user's liked titles, recognised wishes and asked-for genres and years. A sentence is
 
 * faithful when it makes no claim those facts do not support: no genre or genre-like word the item
-  lacks ("a romantic comedy" about Fargo), no year, decade or number that is not the item's, no title
+  lacks ("a romantic comedy" about Fargo), no mood its genres or year do not support or the user asked
+  against ("a feel-good western" to someone who wants something tense), no year, decade or number that is not the item's, no title
   but the item's and the liked ones, no capitalised name (the catalog names no people, studios or
   places, so any is invented), no claim of a kind nothing here supports (awards, adaptations,
   sequels, box office, cast, plot);
@@ -24,11 +25,12 @@ from dataclasses import dataclass, field
 from chat.claim_words import (
     DECADE_WORDS,
     GENRE_CLAIMS,
+    MOOD_CLAIMS,
     NUMBER_WORDS,
     UNSUPPORTED_CLAIMS,
     WISH_WORDS,
 )
-from chat.facts import Facts
+from chat.facts import Facts, unsupported_mood
 
 MIN_WORDS, MAX_WORDS = 6, 40
 _TITLE_MARK = "\u2063"  # an invisible separator stands in for a liked title the sentence may name
@@ -78,6 +80,7 @@ class ClaimChecker:
     def __init__(self, linker=None):
         self.linker = linker
         self._genre_rx = [(re.compile(rf"\b(?:{p})\b", re.IGNORECASE), genres) for p, genres in GENRE_CLAIMS.items()]
+        self._mood_rx = [(re.compile(rf"\b(?:{p})\b", re.IGNORECASE), wish) for p, wish in MOOD_CLAIMS.items()]
         self._claim_rx = [(label, re.compile(rf"\b(?:{p})\b", re.IGNORECASE)) for label, p in UNSUPPORTED_CLAIMS.items()]
         self._wish_rx: dict[str, re.Pattern] = {}
         self._number_word_rx = re.compile(r"\b(" + "|".join(NUMBER_WORDS) + r")\b", re.IGNORECASE)
@@ -92,6 +95,7 @@ class ClaimChecker:
         masked, named = self._mask_titles(text, facts, verdict)
         plain = masked.replace("won't", "will not").replace("won’t", "will not")
         self._genres(plain, facts, verdict)
+        self._moods(plain, facts, verdict)
         self._numbers(plain, facts, verdict)
         self._claim_types(plain, facts, verdict)
         self._names(masked, facts, verdict)
@@ -136,6 +140,16 @@ class ClaimChecker:
                     continue
                 said.add(word)
                 verdict.problems.append(f"calls it {word!r}, but it is {', '.join(facts.item.genres) or 'no genre'}")
+
+    def _moods(self, text: str, facts: Facts, verdict: Verdict) -> None:
+        """"A feel-good western" to someone who asked for something tense; "a tense comedy"; "a classic" from 1995."""
+        for rx, wish in self._mood_rx:
+            m = rx.search(text)
+            if not m or _NEGATED.search(text[:m.start()]):
+                continue
+            why = unsupported_mood(facts, wish)
+            if why:
+                verdict.problems.append(f"calls it {m.group(0).lower()!r}, but {why}")
 
     def _numbers(self, text: str, facts: Facts, verdict: Verdict) -> None:
         year, decade = facts.item.year, facts.decade
@@ -198,6 +212,11 @@ class ClaimChecker:
                 rf"(?:loved|liked|enjoyed|adored|seen|watched)\s+{_ITEM_MARK}", text, re.IGNORECASE):
             if not any(_split_display(t)[0] == facts.item.title for t in facts.liked):
                 verdict.problems.append(f"says the user loved {facts.item.title}, which they did not say")
+        # "Since you asked for Pulp Fiction": users ask for kinds of movie; a title they loved or the pick itself
+        # was never asked for.
+        if re.search(rf"\byou(?:'re| are| were)?\s+(?:asked|asking|wanted|requested|looking)\s+(?:for\s+)?"
+                     rf"[{_ITEM_MARK}{_TITLE_MARK}]", text, re.IGNORECASE):
+            verdict.problems.append("says the user asked for a title, which they did not")
 
     def _wish_pattern(self, wish: str) -> re.Pattern:
         """The words that refer to a wish: our list, else the understanding's phrasings of it, else the label."""

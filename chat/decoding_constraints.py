@@ -29,11 +29,12 @@ from dataclasses import dataclass, field
 from chat.claim_words import (
     DECADE_WORDS,
     GENRE_CLAIMS,
+    MOOD_CLAIMS,
     NUMBER_WORDS,
     UNSUPPORTED_CLAIMS,
     ban_forms,
 )
-from chat.facts import Facts
+from chat.facts import Facts, unsupported_mood
 
 _SEQUEL_TITLE = re.compile(r"\b(?:[2-9]|II|III|IV|V|VI|Part|Chapter|Returns?|Again|Strikes Back)\b")
 # The viewer tells the facts in the first person; the reply speaks to them, never as "I".
@@ -114,6 +115,7 @@ class ConstraintBuilder:
             if label == "remake or sequel" and _SEQUEL_TITLE.search(facts.item.title):
                 continue
             words += ban_forms(pattern)
+        words += [w for pattern, wish in MOOD_CLAIMS.items() if unsupported_mood(facts, wish) for w in ban_forms(pattern)]
         words += list(NUMBER_WORDS)
         words += [w for w, start in DECADE_WORDS.items() if start != facts.decade]
         words += list(_PLOT_OPENERS)

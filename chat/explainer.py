@@ -36,6 +36,7 @@ RETRY_SEED = 1234  # the second try samples with this seed: reproducible, and un
 # First words a row may start with besides its title when it has something personal to say: after "If",
 # "Since" or "Fans" the model goes on with what the viewer loved or wants ("The film's", "To be honest" cannot start).
 OPENERS = ("If", "Since", "Fans", "For", "Like", "With")  # "As" and "You" led to "As a kid, ..." and "You're asked"
+LOVED_OPENERS = ("If", "Fans", "Like")  # openers that lead the model to a title the viewer loved
 PLAIN_OPENERS = ("A", "An", "This", "With", "For", "Fans")
 _GENRE_WORDS = {"Sci-Fi": "sci-fi", "Film-Noir": "film noir", "Children's": "family"}
 # Worked examples shown before the facts (rows alternate between them, so openings vary): each reply
@@ -203,7 +204,13 @@ class Explainer:
 def openers(facts: Facts, turn: int = 0) -> tuple[str, ...]:
     """The first words allowed for a row: its title's, a personal opener, or (with nothing personal to say)
     a plain one; never "In one sentence" or "To be honest"."""
-    return (facts.item.title.split()[0], *(OPENERS if is_personal(facts) else PLAIN_OPENERS))
+    if not is_personal(facts):
+        return (facts.item.title.split()[0], *PLAIN_OPENERS)
+    if not facts.liked:
+        # "If you loved" / "Fans of" / "Like" go on with a loved title; with none, the model names the pick
+        # itself ("If you loved Fargo, Fargo is..."), which the checker rightly rejects.
+        return (facts.item.title.split()[0], *(o for o in OPENERS if o not in LOVED_OPENERS))
+    return (facts.item.title.split()[0], *OPENERS)
 
 
 def is_personal(facts: Facts) -> bool:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from catalog.model import Catalog, Item
 from cf.als import CFModel
-from chat.claim_words import CLASSIC_BEFORE, WISH_GENRES
+from chat.claim_words import CLASSIC_BEFORE, OPPOSITE_WISHES, WISH_GENRES
 
 NEIGHBOUR_MIN_SIMILARITY = 0.2  # below this, "people who liked X also liked Y" would be a stretch
 
@@ -82,6 +82,18 @@ def item_fits_wish(item: Item, wish: str) -> bool:
     if genres is None:
         return bool(item.year and item.year < CLASSIC_BEFORE)
     return any(g in item.genres for g in genres)
+
+
+def unsupported_mood(facts: "Facts", wish: str) -> str | None:
+    """Why stating the mood of ``wish`` about this item would be false, or None when it is supported."""
+    if not item_fits_wish(facts.item, wish):
+        if WISH_GENRES.get(wish, ()) is None:
+            return f"it is from {facts.item.year}" if facts.item.year else "its year is unknown"
+        return f"it is {', '.join(facts.item.genres) or 'no genre'}"
+    against = sorted(OPPOSITE_WISHES.get(wish, set()) & set(facts.wishes))
+    if against and wish not in facts.wishes:
+        return f"the user asked for something {' and '.join(against)}"
+    return None
 
 
 def recognised_wishes(state) -> tuple[str, ...]:

@@ -66,7 +66,22 @@ BAD = [
      "Willy Wonka and the Chocolate Factory is a fun film that has been made into a video game.", "adaptation"),
     ("Transformers: The Movie", (), "The Transformers: The Movie is a thrilling action superhero movie.", "superhero"),
     ("A Fish Called Wanda", (), "A Fish Called Wanda is a comedy widely regarded as a masterpiece.", "critics"),
+    # moods: unsupported by the genres or the year, and titles "asked for" (seen in a run of the explainer)
+    ("Fargo", (), "Fargo is a heartwarming crime drama from 1996.", "heartwarming"),
+    ("Toy Story", (), "Toy Story is a gritty animated comedy from 1995.", "gritty"),
+    ("Fargo", (), "Fargo is a classic crime drama from 1996.", "classic"),
+    ("Pulp Fiction", (), "Since you asked for Pulp Fiction, it's a crime, drama movie from 1994.", "asked for a title"),
 ]
+# A mood the genres support, stated to someone who asked for its opposite.
+MOOD_AGAINST_WISH = [("Young Guns", ("tense",), "Since you asked for something tense, Young Guns is a feel-good action "
+                      "western movie from 1988.", "asked for something tense")]
+
+
+@pytest.mark.parametrize("title,wishes,sentence,problem", MOOD_AGAINST_WISH)
+def test_a_mood_against_the_users_wish_is_found(checker, title, wishes, sentence, problem):
+    verdict = checker.check(sentence, facts(checker, title, wishes=wishes))
+    assert any(problem in p for p in verdict.problems), verdict.problems
+    assert checker.check(sentence.replace("feel-good", "tense"), facts(checker, title, wishes=wishes)).faithful
 
 
 @pytest.mark.parametrize("title,liked,sentence,problem", BAD)
