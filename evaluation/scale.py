@@ -49,21 +49,16 @@ def synthetic_catalog(n: int, rng: np.random.Generator):
 
 
 def build_index(catalog, emb: np.ndarray, path: str, progress: bool):
-    """A ChromaDB collection exactly as retrieval.index builds it, from given vectors."""
+    """A ChromaDB collection built as retrieval.index builds it (same batches and metadata), from given vectors."""
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
-    from retrieval.index import BATCH, ItemIndex, item_metadata
+    from retrieval.index import ItemIndex, add_items
 
     client = chromadb.PersistentClient(path=path, settings=ChromaSettings(anonymized_telemetry=False))
     collection = client.create_collection("items-synthetic", embedding_function=None,
                                           configuration={"hnsw": {"space": "cosine"}})
-    genres = catalog.genres
-    items = catalog.items
-    for start in tqdm(range(0, len(items), BATCH), desc=f"index {len(items):,}", disable=not progress, leave=False):
-        chunk = items[start:start + BATCH]
-        collection.add(ids=[str(it.id) for it in chunk], embeddings=emb[start:start + BATCH],
-                       metadatas=[item_metadata(it, genres) for it in chunk], documents=[it.title for it in chunk])
+    add_items(collection, catalog.items, emb, catalog.genres, [it.title for it in catalog.items], progress)
     index = ItemIndex(catalog, embedder=None, cache_dir=path)
     index._collection, index._embeddings = collection, emb  # the collection built above, not a rebuild
     return index
