@@ -1,9 +1,10 @@
-"""The item collection in an embedded ChromaDB, built once and reused across restarts.
+"""The item collection in ChromaDB, built once and reused across restarts: embedded, or on a Chroma server.
 
 The collection name carries a fingerprint of the catalog texts and the embedder,
 so changing either builds a new collection (and drops the stale ones). Each collection
 lives in its own store folder, named like it, so a store can be built under a temporary
-name and renamed into place whole.
+name and renamed into place whole. With a server URL the same collection lives on a
+Chroma server instead (retrieval.chroma_server).
 
 Filtered search on a big catalog does not hand the filter to ChromaDB, which applies a
 `where` by scanning every item's metadata (2.2 s at a million items): it over-fetches an
@@ -62,16 +63,17 @@ def add_items(collection, items: list[Item], vectors, genres: list[str], documen
 
 
 class ItemIndex:
-    """One ChromaDB store per collection, in `cache_dir/chroma/<collection name>/`.
+    """One ChromaDB store per collection, in `cache_dir/chroma/<collection name>/`, or on a server at `url`.
 
     A store is built in a temporary folder and renamed into place, so a crash never leaves half of one.
     Opening it checks it (count, a few self-queries); a store that fails is set aside and rebuilt.
     """
 
-    def __init__(self, catalog: Catalog, embedder: Embedder, cache_dir: Path):
+    def __init__(self, catalog: Catalog, embedder: Embedder, cache_dir: Path, url: str | None = None):
         self.catalog = catalog
         self.embedder = embedder
         self.root = Path(cache_dir) / "chroma"
+        self.url = url  # a Chroma server (http://host:port); None: the embedded store under cache_dir
         self.filtered_query_max_items, self.max_fetch = FILTERED_QUERY_MAX_ITEMS, MAX_FETCH
         self._client = None
         self._collection = None
@@ -88,6 +90,11 @@ class ItemIndex:
     def path(self) -> Path:
         return self.root / self.collection_name
 
+    @property
+    def location(self) -> str:
+        """Where the collection lives, for start-up messages."""
+        return f"{self.url} collection {self.collection_name}" if self.url else str(self.path)
+
     @cached_property
     def facts(self) -> ItemFacts:
         return ItemFacts(self.catalog.items, self.catalog.genres)
@@ -95,7 +102,12 @@ class ItemIndex:
     def load(self):
         with self._lock:
             if self._collection is None:
-                self._collection = self._open_or_build()
+                if self.url:
+                    from retrieval.chroma_server import open_or_build
+
+                    self._collection = open_or_build(self)
+                else:
+                    self._collection = self._open_or_build()
         return self._collection
 
     def _open_or_build(self):
