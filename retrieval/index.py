@@ -238,7 +238,7 @@ class ItemIndex:
             if len(keep) == n or len(ids) >= total:
                 return [(int(ids[j]), 1.0 - float(distances[j])) for j in keep]
             fetch = math.ceil(fetch * OVERFETCH * n / max(len(keep), 1))
-        log.debug("over-fetch found too few items that pass %s: filtered query", filters)
+        log.debug("an over-fetch of %d found too few items that pass the filters: filtered query", fetch)
         return None
 
     def _share_passing(self, filters: Filters) -> float:
