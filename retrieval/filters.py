@@ -28,6 +28,12 @@ class ItemFacts:
     def __len__(self) -> int:
         return len(self.years)
 
+    def rows(self, ids: np.ndarray) -> ItemFacts:
+        """The facts of some items, row j = item ids[j] (a sample checked often stays contiguous in memory)."""
+        part = ItemFacts([], [])
+        part.column, part.has_genre, part.years = self.column, self.has_genre[ids], self.years[ids]
+        return part
+
 
 def genre_key(genre: str) -> str:
     """Metadata key of a genre flag: "Children's" -> 'g_childrens'."""
@@ -64,18 +70,23 @@ class Filters:
         return bool(self.exclude_ids or self.genres_any or self.genres_none) \
             or self.year_min is not None or self.year_max is not None
 
-    def mask(self, facts: ItemFacts, ids: np.ndarray) -> np.ndarray:
-        """`accepts` for many items at once: one bool per id in `ids`."""
-        ids = np.asarray(ids, dtype=np.int64)
-        ok = np.ones(len(ids), dtype=bool)
+    def mask(self, facts: ItemFacts, ids: np.ndarray | None = None) -> np.ndarray:
+        """`accepts` for many items at once: one bool per id in `ids`; None: per row of `facts` (row i = item i,
+        except in `ItemFacts.rows`, whose rows are checked this way only for genres and years)."""
+        if ids is not None:
+            ids = np.asarray(ids, dtype=np.int64)
+        ok = np.ones(len(facts) if ids is None else len(ids), dtype=bool)
         if self.exclude_ids:
-            ok &= ~np.isin(ids, np.fromiter(self.exclude_ids, dtype=np.int64, count=len(self.exclude_ids)))
-        if self.genres_any:
-            ok &= facts.has_genre[ids][:, self._columns(facts, self.genres_any)].any(axis=1)
-        if self.genres_none:
-            ok &= ~facts.has_genre[ids][:, self._columns(facts, self.genres_none)].any(axis=1)
+            rows = np.arange(len(facts)) if ids is None else ids
+            ok &= ~np.isin(rows, np.fromiter(self.exclude_ids, dtype=np.int64, count=len(self.exclude_ids)))
+        if self.genres_any or self.genres_none:
+            has_genre = facts.has_genre if ids is None else facts.has_genre[ids]
+            if self.genres_any:
+                ok &= has_genre[:, self._columns(facts, self.genres_any)].any(axis=1)
+            if self.genres_none:
+                ok &= ~has_genre[:, self._columns(facts, self.genres_none)].any(axis=1)
         if self.year_min is not None or self.year_max is not None:
-            years = facts.years[ids]
+            years = facts.years if ids is None else facts.years[ids]
             ok &= years != 0
             if self.year_min is not None:
                 ok &= years >= self.year_min

@@ -38,7 +38,8 @@ SELF_DISTANCE = 1e-3  # an item's own vector is at cosine distance ~0 (float rou
 # Up to this many items the filtered query is cheap (its metadata scan takes milliseconds) and stays in use:
 # HNSW is approximate, and a filtered query and a filtered over-fetch can find different near neighbours.
 FILTERED_QUERY_MAX_ITEMS = 5_000
-OVERFETCH = 2.0  # unfiltered hits fetched per hit wanted, over the share of items that pass the filters
+MARGIN = 3.0  # standard deviations of the passing hits an over-fetch allows for
+RETRY_OVERFETCH = 1.5  # a second fetch: this many times the hits that the share seen near the query calls for
 MAX_FETCH = 20_000  # a filter so narrow that it needs more hits than this goes to the filtered query
 SHARE_SAMPLE = 20_000  # items whose facts estimate the share that passes a filter
 PROGRESS_FROM = 50_000  # catalogs at least this big show a progress bar while they are added
@@ -227,7 +228,10 @@ class ItemIndex:
         """
         total = len(self.catalog)
         wanted = n + len(filters.exclude_ids)
-        fetch = math.ceil(wanted * OVERFETCH / max(self._share_passing(filters), 1e-9))
+        share = max(self._share_passing(filters), 1e-9)
+        # Of `fetch` hits unrelated to the filters, Binomial(fetch, share) pass: fetch so that `wanted` lies
+        # MARGIN standard deviations below the number expected to pass (exactly `wanted` with exclusions only).
+        fetch = math.ceil((wanted + MARGIN * math.sqrt(wanted * (1 - share))) / share)
         for _ in range(2):
             fetch = min(fetch, total)
             if fetch > self.max_fetch:
@@ -237,19 +241,19 @@ class ItemIndex:
             keep = np.flatnonzero(filters.mask(self.facts, ids))[:n]
             if len(keep) == n or len(ids) >= total:
                 return [(int(ids[j]), 1.0 - float(distances[j])) for j in keep]
-            fetch = math.ceil(fetch * OVERFETCH * n / max(len(keep), 1))
+            fetch = math.ceil(fetch * RETRY_OVERFETCH * n / max(len(keep), 1))
         log.debug("an over-fetch of %d found too few items that pass the filters: filtered query", fetch)
         return None
 
     def _share_passing(self, filters: Filters) -> float:
         """Share of the catalog that passes the filters other than the exclusions, estimated on a fixed sample."""
         rest = dataclasses.replace(filters, exclude_ids=set())
-        return float(rest.mask(self.facts, self._sample).mean()) if rest else 1.0
+        return float(rest.mask(self._sample).mean()) if rest else 1.0
 
     @cached_property
-    def _sample(self) -> np.ndarray:
+    def _sample(self) -> ItemFacts:
         n = len(self.catalog)
-        return np.sort(np.random.default_rng(0).choice(n, size=min(n, SHARE_SAMPLE), replace=False))
+        return self.facts.rows(np.sort(np.random.default_rng(0).choice(n, size=min(n, SHARE_SAMPLE), replace=False)))
 
 
 def _query(collection, query: np.ndarray, n: int, where: dict | None = None) -> tuple[list[str], list[float]]:

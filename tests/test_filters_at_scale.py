@@ -45,9 +45,13 @@ def test_mask_agrees_with_accepts(catalog):
     rng = np.random.default_rng(0)
     facts = ItemFacts(catalog.items, catalog.genres)
     ids = rng.permutation(N)
+    sample = np.sort(rng.choice(N, size=300, replace=False))
     for _ in range(200):
         f = random_filters(rng, N)
         assert f.mask(facts, ids).tolist() == [f.accepts(catalog[int(i)]) for i in ids], f
+        assert f.mask(facts).tolist() == [f.accepts(item) for item in catalog.items], f  # every item, row i = item i
+        f.exclude_ids = set()
+        assert f.mask(facts.rows(sample)).tolist() == [f.accepts(catalog[int(i)]) for i in sample], f
     assert Filters().mask(facts, ids).all() and not Filters()
 
 
