@@ -9,6 +9,7 @@ import os
 import sys
 from pathlib import Path
 
+from evaluation import scale
 from evaluation.scale import ALS_SIZES, SIZES, as_flag
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -45,7 +46,12 @@ def cmd_scale(args) -> dict:
 
     sizes = [int(float(s)) for s in args.sizes.split(",") if s]
     als_sizes = [int(float(s)) for s in args.als_sizes.split(",") if s]
-    result = scale.run(sizes, als_sizes, args.queries, args.seed, not args.no_progress, args.keep_index)
+    result = scale.run(sizes, als_sizes, args.queries, args.seed, not args.no_progress, args.keep_index, args.candidates)
+    if args.results:
+        from evaluation.report import scale_markdown
+
+        flags = f" --sizes {args.sizes} --candidates {args.candidates}"
+        _write_results(args.results, scale_markdown(result), "python -m evaluation scale" + flags)
     return result, scale.format_table
 
 
@@ -155,6 +161,10 @@ def _scale_args(p):
     p.add_argument("--queries", type=int, default=50, help="queries timed per catalog size")
     p.add_argument("--keep-index", default=None, metavar="DIR",
                    help="keep the built indexes in DIR and reuse them on later runs of the same size and seed")
+    p.add_argument("--candidates", type=int, default=scale.CANDIDATES,
+                   help=f"semantic candidates per request (default {scale.CANDIDATES}; the product ships 400)")
+    p.add_argument("--results", type=Path, default=None,
+                   help="also write the scale section of this RESULTS.md (e.g. docs/RESULTS.md), leaving the rest")
 
 
 def _latency_args(p):

@@ -23,6 +23,7 @@ DIM = 384
 SIZES = (10_000, 100_000, 1_000_000)  # synthetic catalog sizes measured by default
 ALS_SIZES = (1_000_000, 10_000_000)  # synthetic interaction counts for the ALS fit time
 FACTORS = 64
+CANDIDATES = 100  # semantic candidates per request (the product ships 400: `--candidates 400`)
 GENRES = ["Action", "Adventure", "Animation", "Children's", "Comedy", "Crime", "Documentary", "Drama", "Fantasy",
           "Film-Noir", "Horror", "Musical", "Mystery", "Romance", "Sci-Fi", "Thriller", "War", "Western"]
 
@@ -105,7 +106,7 @@ def index_folder(keep: str | None, n: int, seed: int):
         yield str(folder)
 
 
-def latency(n: int, queries: int, seed: int, progress: bool, keep: str | None = None) -> dict:
+def latency(n: int, queries: int, seed: int, progress: bool, keep: str | None = None, candidates: int = CANDIDATES) -> dict:
     from ranking.ranker import HybridRanker, RankRequest
     from retrieval.filters import Filters
 
@@ -121,7 +122,7 @@ def latency(n: int, queries: int, seed: int, progress: bool, keep: str | None = 
             t = time.perf_counter()
             index = build_index(catalog, emb, folder, progress)
             build_s = round(time.perf_counter() - t, 2)
-        ranker = HybridRanker(catalog, index, _RandomCF(factors))
+        ranker = HybridRanker(catalog, index, _RandomCF(factors), candidates=candidates)
         stages: dict[str, list[float]] = {"retrieve": [], "cf": [], "rank": [], "total": []}
         for q in tqdm(range(queries + 3), desc=f"queries {n:,}", disable=not progress, leave=False):
             liked = [int(i) for i in rng.choice(n, size=3, replace=False)]
@@ -141,6 +142,7 @@ def latency(n: int, queries: int, seed: int, progress: bool, keep: str | None = 
         "items": n,
         "build_s": build_s,  # None: reused from --keep-index
         "queries": queries,
+        "candidates": candidates,
         "ms": {s: {"p50": round(float(np.percentile(v, 50)), 2), "p95": round(float(np.percentile(v, 95)), 2)}
                for s, v in stages.items()},
     }
@@ -171,12 +173,13 @@ def as_flag(sizes) -> str:
     return ",".join(str(n) for n in sizes)
 
 
-def run(sizes=SIZES, als_sizes=ALS_SIZES, queries=50, seed=0, progress=True, keep: str | None = None) -> dict:
+def run(sizes=SIZES, als_sizes=ALS_SIZES, queries=50, seed=0, progress=True, keep: str | None = None,
+        candidates: int = CANDIDATES) -> dict:
     """`keep`: a folder where built indexes stay for later runs (a million items take long to build)."""
     started = time.perf_counter()
     out = {"command": "scale", "seed": seed, "latency": [], "als": []}
     for n in sizes:
-        out["latency"].append(latency(n, queries, seed, progress, keep))
+        out["latency"].append(latency(n, queries, seed, progress, keep, candidates))
     for nnz in tqdm(als_sizes, desc="ALS fits", disable=not progress or not als_sizes, leave=False):
         out["als"].append(als_fit_time(nnz, seed))
     out["growth"] = growth(out)
