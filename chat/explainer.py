@@ -11,8 +11,8 @@ The ranker has already chosen the items; the LLM only writes one sentence per it
 3. Check: every first sentence goes through the claim checker (`chat/claims.py`), the same one
    `python -m evaluation explanations` measures, before anything is shown. Text is released
    only as a whole sentence that passed, so nothing is streamed that is taken back later.
-4. A row whose sentence fails (untrue, malformed, or impersonal where the facts allow personal) is
-   generated once more, two sampled candidates with a fixed seed; a row that fails again gets a
+4. A row whose candidates fail (untrue, malformed, or impersonal where the facts allow personal) is
+   generated once more, sampled with a fixed seed; a row that fails again (untrue or malformed) gets a
    template built only from facts (`fallback.j2`).
 """
 
@@ -33,8 +33,8 @@ from prompts import render
 
 log = logging.getLogger("recs.explainer")
 MAX_SAME_OPENING = 2  # at most this many sentences of one reply open with the same two words
-FIRST_TRY_CANDIDATES = 1  # candidates per row at the first try (each a row of the batch: prefill and decode cost)
-RETRY_CANDIDATES = 2  # at the retry (rows that failed only): one per worked example, sampled
+FIRST_TRY_CANDIDATES = 2  # candidates per row at the first try, one per worked example (each a row of the batch)
+RETRY_CANDIDATES = 1  # at the retry (rows whose candidates all failed), sampled
 RETRY_SEED = 1234  # the second try samples with this seed: reproducible, and unlike the greedy first try
 # First words a row may start with besides its title when it has something personal to say: after "If",
 # "Since" or "Fans" the model goes on with what the viewer loved or wants ("The film's", "To be honest" cannot start).
@@ -105,19 +105,21 @@ class Explainer:
     def explain(self, items: list[Item], state, use_llm: bool = True) -> Iterator[ExplanationEvent]:
         """One final event per item, in the order the texts are ready (LLM rows as their sentence passes).
 
-        The first try writes one greedy candidate per row, led by the worked example that suits its facts;
-        rows whose sentence fails get a sampled retry with two candidates (one per worked example), and the
-        first that passes is kept. While other sessions' requests occupy the LLM (``llm.busy``), one
-        candidate and no retry: every row costs every waiting session time, and a template is true too.
+        The first try writes two greedy candidates per row in one batch, one per worked example (they lead
+        the model differently), and keeps whichever passes first; rows where both fail get one sampled
+        retry, led by the example that suits the row's facts. While other sessions' requests occupy the LLM
+        (``llm.busy``), one candidate (that example) and no retry: every row costs every waiting session
+        time, and a template is true too. (One candidate at the first try and two at the retry measured
+        a lower first token but a longer turn: more rows need the retry.)
         """
         all_facts = [self.facts(it, state) for it in items]
         pending = list(range(len(items)))
         openings: list[str] = []  # of the sentences shown so far in this reply
         if use_llm and self.llm and items:
             tries = ((None, 1),) if getattr(self.llm, "busy", False) else ((None, FIRST_TRY_CANDIDATES), (RETRY_SEED, RETRY_CANDIDATES))
-            for attempt, (seed, variants) in enumerate(tries):
+            for seed, variants in tries:
                 # Each candidate of a row follows another worked example; the first fits the row's facts best.
-                jobs = [(row, (example_for(all_facts[row]) + attempt + v) % len(EXAMPLES))
+                jobs = [(row, (example_for(all_facts[row]) + v) % len(EXAMPLES))
                         for row in pending for v in range(variants)]
                 left = {row: variants for row in pending}  # candidates of a row not judged yet
                 passed: set[int] = set()
@@ -129,8 +131,9 @@ class Explainer:
                         continue
                     left[row] -= 1
                     verdict = self.checker.check(text, all_facts[row])
-                    # A row with something personal to say must say it (the template would), at either try.
-                    personal_enough = verdict.personalised or not is_personal(all_facts[row])
+                    # A row with something personal to say must say it at the first try (the template would);
+                    # at the retry, a faithful sentence is kept: true and the model's own beats the template.
+                    personal_enough = verdict.personalised or not is_personal(all_facts[row]) or seed is not None
                     varied = openings.count(opening(verdict.text)) < MAX_SAME_OPENING
                     if verdict.acceptable and personal_enough and varied:
                         passed.add(row)

@@ -28,7 +28,7 @@ from llm.base import LLMBackend
 log = logging.getLogger("recs.llm")
 
 MAX_ROWS = 48  # rows per batch: past this a CPU decode step grows with the rows and the prefill gets long
-WINDOW_S = 0.02  # how long a request that found the worker idle waits for others to join it
+WINDOW_S = 0.005  # how long a request that found the worker idle waits for others to join it (a turn's first token waits too)
 MAX_QUEUED_ROWS = 256  # rows waiting; beyond this a request is refused at once (templates, no wait)
 _DONE = object()
 

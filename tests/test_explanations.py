@@ -67,25 +67,24 @@ def test_catalog_titles_are_allowed(explainer_with, recommender):
 
 def test_a_failed_sentence_is_generated_again_and_only_that_row(explainer_with, recommender):
     bad, good = "Aliens is a tense sci-fi sequel that won three Oscars.", "A tense ride for fans of Star Wars, full of action."
-    first = [bad, good]  # one candidate per row at the first try: row 0's fails
+    first = [bad, bad, good, good]  # two candidates per row at the first try: row 0's both fail
     retry = ["If you loved Star Wars, this tense sci-fi ride will grip you from start to end."]
     llm = ScriptedLLM([first, retry])
     events, finals = explain(explainer_with(llm), recommender)
     assert finals[0].source == "llm" and finals[0].text == retry[0]
     assert finals[1].source == "llm" and finals[1].text == good
-    assert llm.calls[1]["rows"] == 2, "only row 0 is retried, with two sampled candidates"
+    assert llm.calls[1]["rows"] == 1
     assert not any("Oscars" in e.text for e in events)
     assert [e.row for e in events] == [1, 0], "the row that passed is shown at once, the retried one later"
 
 
-def test_a_true_but_impersonal_sentence_gets_the_template(explainer_with, recommender):
-    """With something personal to say (a liked title), a sentence must say it at either try; the template does."""
+def test_personal_first_then_faithful_is_enough(explainer_with, recommender):
+    """The first try must tie the pick to the user when the facts allow; the retry only has to be true."""
     plain = ["Aliens is an action and sci-fi movie from 1986 with plenty of danger."]
     llm = ScriptedLLM([plain, plain])
     _, finals = explain(explainer_with(llm), recommender)
-    assert len(llm.calls) == 2 and llm.calls[1]["rows"] == 4, "both rows retried, two candidates each"
-    assert all(f.source == "template" for f in finals.values())
-    assert "Star Wars" in finals[0].text
+    assert len(llm.calls) == 2 and llm.calls[1]["rows"] == 2, "both rows failed the first try (row 1 names Aliens)"
+    assert finals[0].source == "llm" and finals[0].text == plain[0]
 
 
 @pytest.mark.parametrize("llm", [ScriptedLLM(error=TimeoutError("generation timed out")), ScriptedLLM([["   "]])])
