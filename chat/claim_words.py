@@ -159,6 +159,8 @@ def ban_forms(pattern: str) -> list[str]:
         if "\\" in alternative:
             continue
         forms += _expand(alternative)
+    # "feel- good": a model that may not write "feel-good" writes the hyphen and a spaced word (seen in a run)
+    forms += [f.replace("-", "- ") for f in forms if "-" in f]
     return sorted(set(forms))
 
 

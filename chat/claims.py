@@ -94,6 +94,7 @@ class ClaimChecker:
             return verdict
         masked, named = self._mask_titles(text, facts, verdict)
         plain = masked.replace("won't", "will not").replace("won’t", "will not")
+        plain = re.sub(r"(?<=\w)-\s+(?=\w)", "-", plain)  # "feel- good" states what "feel-good" does
         self._genres(plain, facts, verdict)
         self._moods(plain, facts, verdict)
         self._numbers(plain, facts, verdict)

@@ -74,14 +74,17 @@ BAD = [
 ]
 # A mood the genres support, stated to someone who asked for its opposite.
 MOOD_AGAINST_WISH = [("Young Guns", ("tense",), "Since you asked for something tense, Young Guns is a feel-good action "
-                      "western movie from 1988.", "asked for something tense")]
+                      "western movie from 1988.", "asked for something tense"),
+                     ("Young Guns", ("tense",), "Since you asked for something tense, Young Guns is a feel- good action "
+                      "western one from 1988.", "asked for something tense")]
 
 
 @pytest.mark.parametrize("title,wishes,sentence,problem", MOOD_AGAINST_WISH)
 def test_a_mood_against_the_users_wish_is_found(checker, title, wishes, sentence, problem):
     verdict = checker.check(sentence, facts(checker, title, wishes=wishes))
     assert any(problem in p for p in verdict.problems), verdict.problems
-    assert checker.check(sentence.replace("feel-good", "tense"), facts(checker, title, wishes=wishes)).faithful
+    assert checker.check(sentence.replace("feel-good", "tense").replace("feel- good", "tense"),
+                         facts(checker, title, wishes=wishes)).faithful
 
 
 @pytest.mark.parametrize("title,liked,sentence,problem", BAD)
