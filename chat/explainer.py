@@ -118,6 +118,8 @@ class Explainer:
         if use_llm and self.llm and items:
             tries = ((None, 1),) if getattr(self.llm, "busy", False) else ((None, FIRST_TRY_CANDIDATES), (RETRY_SEED, RETRY_CANDIDATES))
             for seed, variants in tries:
+                if seed is not None and getattr(self.llm, "busy", False):
+                    break  # other sessions' requests came in meanwhile: a retry would queue behind them (templates)
                 # Each candidate of a row follows another worked example; the first fits the row's facts best.
                 jobs = [(row, (example_for(all_facts[row]) + v) % len(EXAMPLES))
                         for row in pending for v in range(variants)]
