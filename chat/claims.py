@@ -257,6 +257,10 @@ class ClaimChecker:
             verdict.form.append("more than one sentence")
         if re.search(r"[\n*#<>{}\[\]|]|^\w+:", text):
             verdict.form.append("markup or a label")
+        # The reply speaks to the viewer about the pick; "I'm not sure I'd recommend it" or "I asked for comedy"
+        # (seen from a server model without decoding constraints) says nothing true about the item.
+        if re.search(r"\b(?:I|I'm|I'd|I'll|I've|I’m|I’d)(?![\w'’])|\b(?:me|my|mine|myself)\b", text):
+            verdict.form.append("speaks in the first person")
 
     def _ties(self, text: str, named: set[str], facts: Facts, verdict: Verdict) -> None:
         verdict.ties += [f"liked {t}" for t in facts.liked if t in named]

@@ -147,3 +147,11 @@ def test_openings_alike():
     assert openings_alike(["Aliens is a good pick because it.", "Heat is a good pick.", "Fargo is a good pick."]) is False
     assert openings_alike(["It is a good pick.", "It is fun.", "It is great."])
     assert not openings_alike(["It is a good pick.", "It is fun."])  # two are too few to call a pattern
+
+
+@pytest.mark.parametrize("sentence", ["Since you asked for a comedy, I'm not sure I'd recommend it, but it is funny.",
+                                      "If you loved Toy Story, I asked for comedy.",
+                                      "The Ref is a comedy that made me laugh from start to end."])
+def test_a_sentence_in_the_first_person_is_not_shown(checker, sentence):
+    verdict = checker.check(sentence, facts(checker, "Ref", liked=("Toy Story",), wanted=("Comedy",)))
+    assert "speaks in the first person" in verdict.form and not verdict.acceptable
