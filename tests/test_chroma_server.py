@@ -6,10 +6,8 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import httpx
 import pytest
 
 from chat.recommender import Recommender
@@ -17,6 +15,7 @@ from chat.settings import Settings
 from chat.state import SessionState
 from evaluation.latency import free_port
 from runtime.errors import ConfigError
+from servers import stop, wait_until_answers
 from test_caches import write_dataset
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,29 +37,10 @@ def chroma_url(recommender, tmp_path_factory):
                                   env={**os.environ, "ANONYMIZED_TELEMETRY": "False"})  # loopback only
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_for_heartbeat(url, server, folder / "server.log")
+        wait_until_answers(server, f"{url}/api/v2/heartbeat", folder / "server.log", START_WAIT_S, "chroma run")
         yield url
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-
-
-def _wait_for_heartbeat(url: str, server: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + START_WAIT_S
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"chroma run exited with {server.returncode}: {log.read_text(errors='replace')[-2000:]}")
-        try:
-            if httpx.get(f"{url}/api/v2/heartbeat", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    pytest.fail(f"chroma run did not answer at {url} within {START_WAIT_S} s: {log.read_text(errors='replace')[-2000:]}")
+        stop(server, grace_s=10)
 
 
 def _client(url: str):

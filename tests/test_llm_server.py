@@ -12,8 +12,8 @@ import sys
 import time
 from pathlib import Path
 
-import httpx
 import pytest
+from servers import stop, wait_until_answers
 
 ROOT = Path(__file__).resolve().parents[1]
 MODEL = "smollm2"  # the launcher's alias for the GGUF
@@ -38,29 +38,10 @@ def llm_server(tmp_path_factory):
         proc = subprocess.Popen(command, cwd=ROOT, stdout=log_file, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/v1"
     try:
-        _wait_until_ready(proc, url, log_path)
+        wait_until_answers(proc, f"{url}/models", log_path, START_LIMIT, "the llama.cpp server")
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
-def _wait_until_ready(proc: subprocess.Popen, url: str, log_path: Path) -> None:
-    give_up = time.monotonic() + START_LIMIT
-    while time.monotonic() < give_up:
-        if proc.poll() is not None:
-            pytest.fail(f"the llama.cpp server exited with {proc.returncode}: {log_path.read_text()[-2000:]}")
-        try:
-            if httpx.get(f"{url}/models", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    pytest.fail(f"the llama.cpp server did not answer within {START_LIMIT} s: {log_path.read_text()[-2000:]}")
+        stop(proc)
 
 
 @pytest.fixture(scope="module")
