@@ -24,6 +24,8 @@ ITEM_COLUMNS: dict[str, tuple[str, ...]] = {
     "categories": ("categories", "category", "genres", "genre", "class", "department"),
     "tags": ("tags", "keywords", "labels"),
     "description": ("description", "desc", "summary", "overview", "synopsis", "plot", "blurb", "text"),
+    "directors": ("directors", "director", "directed_by"),
+    "cast": ("cast", "starring", "actors", "stars"),
 }
 INTERACTION_COLUMNS: dict[str, tuple[str, ...]] = {
     "user": ("user_id", "user", "userId", "customer_id", "customer", "reader_id", "visitor_id"),
@@ -108,6 +110,8 @@ class GenericLoader(CatalogLoader):
                 genres=split_list(row[col["categories"]], separators) if col["categories"] else (),
                 description=" ".join(str(row[col["description"]]).split()) if col["description"] else "",
                 tags=split_list(row[col["tags"]], separators) if col["tags"] else (),
+                directors=split_list(row[col["directors"]], separators) if col["directors"] else (),
+                cast=split_list(row[col["cast"]], separators) if col["cast"] else (),
                 extra={c: row[c] for c in extra_columns if row[c] not in ("", None)},
             ))
         if not items:

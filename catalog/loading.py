@@ -1,6 +1,7 @@
 """`load_catalog(path)`: pick the loader for a folder or a catalog spec, by name or by the files found.
 
-    load_catalog()                      ml-100k from the recbole package
+    load_catalog()                      the shipped movies catalog (data/movies: ReDial's 6,924 films)
+    load_catalog("ml-100k")             MovieLens-100K from the recbole package (a name, not a path)
     load_catalog("data/ml-25m")         a folder: catalog.toml/.yaml inside it, else its format is detected
     load_catalog("shop/catalog.toml")   a spec naming the format, files, columns and noun
 """
@@ -19,6 +20,25 @@ from catalog.recbole import RecBoleLoader, locate_default_dataset
 from catalog.spec import SPEC_NAMES, SPEC_SUFFIXES, CatalogSpec, InteractionsSpec, ItemsSpec, read_spec
 
 log = logging.getLogger("recs.catalog")
+
+# The catalog this repository ships (built by `python -m catalog build-movies`; data/movies/README.md).
+MOVIES_FOLDER = Path(__file__).resolve().parents[1] / "data" / "movies"
+ML100K = "ml-100k"
+DEFAULT_CATALOG = "movies"
+# Names RECS_DATA may give instead of a path; None: the recbole package's ml-100k.
+NAMED_CATALOGS: dict[str, Path | None] = {DEFAULT_CATALOG: MOVIES_FOLDER, ML100K: None}
+
+
+def named_catalog(path: Path | str | None) -> str | None:
+    """The catalog name `path` stands for ("movies", "ml-100k"), or None when it is a path of its own.
+
+    A name wins unless a folder or file of that name exists where we run."""
+    if path is None:
+        return DEFAULT_CATALOG
+    text = str(path).strip()
+    if text in NAMED_CATALOGS and not Path(text).exists():
+        return text
+    return None
 
 # Format name -> loader, in the order detection tries them (the most specific files first).
 LOADERS: dict[str, type[CatalogLoader]] = {
@@ -48,8 +68,14 @@ def detect(folder: Path) -> type[CatalogLoader]:
 
 
 def load_catalog(path: Path | str | None = None) -> Catalog:
-    """Load items and interactions from a folder or a catalog spec (None: ml-100k from the recbole package)."""
-    if path is None:
+    """Load items and interactions from a folder, a catalog spec or a name (None: the shipped movies catalog)."""
+    name = named_catalog(path)
+    if name is not None and NAMED_CATALOGS[name] is not None:
+        path = NAMED_CATALOGS[name]
+        if not (path / "catalog.toml").is_file():
+            raise FileNotFoundError(f"The shipped movies catalog is missing from '{path}': restore data/movies from git, "
+                                    "or rebuild it with `python -m catalog build-movies SOURCES data/movies`")
+    if name == ML100K:
         folder, spec = locate_default_dataset(), CatalogSpec()
     else:
         path = Path(path).expanduser()

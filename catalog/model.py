@@ -18,7 +18,9 @@ class Item:
     year: int | None
     genres: tuple[str, ...]  # the catalog's categories (genres for movies)
     description: str = ""
-    tags: tuple[str, ...] = ()  # free words people attached (MovieLens tags.csv, a product's keywords)
+    tags: tuple[str, ...] = ()  # free words people attached (MovieLens tags.csv, a product's keywords, a film's subjects)
+    directors: tuple[str, ...] = ()  # people who made it ("Christopher Nolan")
+    cast: tuple[str, ...] = ()  # main cast, in billing order ("Tom Hanks", "Robin Wright")
     # Any other fields of the source row ("brand", "price"); shown, never used for ranking.
     extra: Mapping[str, object] = field(default_factory=dict, compare=False, hash=False)
 
@@ -27,8 +29,13 @@ class Item:
         """'The Empire Strikes Back (1980)'."""
         return f"{self.title} ({self.year})" if self.year else self.title
 
+    @property
+    def people(self) -> tuple[str, ...]:
+        """Everyone the item's facts name: directors first, then cast."""
+        return tuple(dict.fromkeys((*self.directors, *self.cast)))
+
     def document(self, category_words: Mapping[str, str] | None = None, heading: str = "Genres") -> str:
-        """The text the embedder reads: title, categories and their words, description, tags.
+        """The text the embedder reads: title, categories and their words, people, description, tags.
 
         'Alien (1979). Genres: Horror, Sci-Fi. horror, scary, ...; science fiction, ...'
         The category part stays (even empty) for an item with nothing else, so catalogs that have
@@ -36,9 +43,13 @@ class Item:
         """
         words = category_words or {}
         text = self.display + "."
-        if self.genres or not (self.description or self.tags):
+        if self.genres or not (self.description or self.tags or self.people):
             described = "; ".join(words.get(g, g.lower()) for g in self.genres)
             text += f" {heading}: {', '.join(self.genres)}. {described}."
+        if self.directors:
+            text += " Directed by " + ", ".join(self.directors) + "."
+        if self.cast:
+            text += " Starring " + ", ".join(self.cast) + "."
         if self.description:
             text += " " + self.description.strip()
         if self.tags:

@@ -46,6 +46,8 @@ class ItemsSpec:
     categories: str | None = None
     tags: str | None = None
     description: str | None = None
+    directors: str | None = None  # a list (JSONL) or a string split like categories
+    cast: str | None = None
     extra: list[str] | None = None  # columns kept as extra fields; None: every column not used above
     separators: str | None = None  # between categories or tags in one cell; None: any of "|;,"
 

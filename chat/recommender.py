@@ -87,7 +87,7 @@ class Recommender:
     # --- components, created on first use ----------------------------------------
     @cached_property
     def catalog(self) -> Catalog:
-        where = str(self.settings.data or "the default ml-100k")
+        where = str(self.settings.data or "the default movies catalog")
         try:
             catalog = load_catalog(self.settings.data)
         except CatalogError as err:  # names the file, the problem and the fix: add the setting

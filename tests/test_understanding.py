@@ -9,7 +9,7 @@ from chat.understanding import understand
 
 @pytest.fixture(scope="module")
 def linker():
-    return TitleLinker(load_catalog())
+    return TitleLinker(load_catalog("ml-100k"))
 
 
 def titles(linker, message):
