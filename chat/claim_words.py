@@ -128,13 +128,18 @@ UNSUPPORTED_CLAIMS: dict[str, str] = {
     "adaptation": r"adapt(?:s|ed|ing|ation|ations)?|based on|novels?|books?|comics?|stage play|true stor(?:y|ies)|real events|real-life|biopic|inspired(?: by)?|literature|literary|made into|video games?|tv shows?|television",
     "remake or sequel": r"remakes?|remade|reimagin(?:ed|ing|ings)|reboot|sequels?|prequels?|follow-up|franchise|trilogy|series|installment|instalment|spin-off",
     "box office": r"box[- ]office|blockbusters?|grossing|budget|millions|billions",
-    "cast and crew": r"stars|starred|starring|co-stars?|cast|actors?|actress(?:es)?|performances?|directed|director|filmmakers?|"
-                     r"screenplay|written by|script|produced|producer|studio|played by|developers?|team of",
+    # "direction" and "cast" are supported when the item's facts name its directors or cast (PEOPLE_CLAIMS)
+    "direction": r"directed|directs|director|directorial|filmmakers?",
+    "cast": r"stars|starred|starring|co-stars?|cast|actors?|actress(?:es)?|played by|features|featuring",
+    "cast and crew": r"performances?|screenplay|written by|script|produced|producer|studio|developers?|team of",
     "plot": r"(?:film|movie|story|documentary|comedy|drama|tale|thriller|narrative|it|is|one)\s+about\s+\w+|"
             r"tells the story|story of|follows (?:a|an|the|two|his|her)|cent(?:er|re)s? on|plot|protagonists?|"
             r"characters?|heroine|villains?|set in|set during|takes place",
     "craft": r"soundtrack|score|cinematography|special effects|visual effects|visuals|visually|cgi",
 }
+
+# Claim labels above that a fact can support: label -> the Facts field that must be non-empty.
+PEOPLE_CLAIMS = {"direction": "directors", "cast": "cast"}
 
 NUMBER_WORDS = ("two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
                 "dozen", "twenty", "thirty", "forty", "fifty", "hundred", "hundreds", "thousand", "thousands",

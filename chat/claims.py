@@ -6,9 +6,10 @@ genres, the user's liked titles, recognised wishes and asked-for genres and year
 * faithful when it makes no claim those facts do not support: no genre or genre-like word the item
   lacks ("a romantic comedy" about Fargo), no mood its genres or year do not support or the user asked
   against ("a feel-good western" to someone who wants something tense), no year, decade or number that is not the item's, no title
-  but the item's and the liked ones, no capitalised name (the catalog names no people, studios or
-  places, so any is invented), no claim of a kind nothing here supports (awards, adaptations,
-  sequels, box office, cast, plot);
+  but the item's and the liked ones, no capitalised name but the people of the item's facts (its
+  directors and first-billed cast, each in the role the facts give: "directed by" a director, "starring"
+  a cast member), no claim of a kind nothing here supports (awards, adaptations, sequels, box office,
+  plot; cast and direction only when the facts name them);
 * personalised when it names a liked title, a recognised wish, an asked-for genre, the asked-for
   years, or a genre the user's liked movies share while speaking to the user;
 * well-formed when it is one complete sentence of a sensible length.
@@ -27,6 +28,7 @@ from chat.claim_words import (
     GENRE_CLAIMS,
     MOOD_CLAIMS,
     NUMBER_WORDS,
+    PEOPLE_CLAIMS,
     UNSUPPORTED_CLAIMS,
     WISH_WORDS,
 )
@@ -35,6 +37,7 @@ from chat.facts import Facts, unsupported_mood
 MIN_WORDS, MAX_WORDS = 6, 40
 _TITLE_MARK = "\u2063"  # an invisible separator stands in for a liked title the sentence may name
 _ITEM_MARK = "\u2064"  # and an invisible plus for the item's own title
+_PERSON_MARK = "\u2062"  # and an invisible times for a person the facts name
 _NEGATED = re.compile(r"\b(?:no|not|non|without|nor|never|less|zero)\b[\w\s-]{0,12}$", re.IGNORECASE)
 _SEQUEL_TITLE = re.compile(r"\b(?:[2-9]|II|III|IV|V|VI|Part|Chapter|Returns?|Again|Strikes Back)\b")
 # Capitalised words that name nothing: sentence openers and the pronoun "I".
@@ -93,6 +96,7 @@ class ClaimChecker:
             verdict.form.append("empty")
             return verdict
         masked, named = self._mask_titles(text, facts, verdict)
+        masked, people = self._mask_people(masked, facts, verdict)
         plain = masked.replace("won't", "will not").replace("won’t", "will not")
         plain = re.sub(r"(?<=\w)-\s+(?=\w)", "-", plain)  # "feel- good" states what "feel-good" does
         self._genres(plain, facts, verdict)
@@ -103,6 +107,8 @@ class ClaimChecker:
         self._about_the_user(masked, named, facts, verdict)
         self._form(masked, verdict)
         self._ties(plain, named, facts, verdict)
+        verdict.ties += [f"asked-for person {p}" for p in facts.wanted_people if p in people]
+        verdict.ties += [f"{p} of liked {t}" for p, t, _ in facts.shared_people if p in people and t in named]
         return verdict
 
     # --- titles -----------------------------------------------------------------------------
@@ -126,6 +132,29 @@ class ClaimChecker:
                 return _ITEM_MARK if owner == "item" else _TITLE_MARK
 
             text = rx.sub(mark, text)
+        return text, named
+
+    def _mask_people(self, text: str, facts: Facts, verdict: Verdict) -> tuple[str, set[str]]:
+        """Replace the people the facts name by a mark (they are no invented names); a wrong role is a problem.
+
+        Returns the masked text and the people named."""
+        named: set[str] = set()
+        for person in sorted(facts.names(), key=len, reverse=True):
+            for m in reversed(list(re.finditer(rf"(?<![\w]){re.escape(person)}(?:['’]s)?(?![\w])", text))):
+                before, after = text[:m.start()][-25:], text[m.end():][:20]
+                directing = re.search(r"\b(?:directed by|director|filmmaker|from)\s+(?:the\s+)?$", before, re.I) \
+                    or re.match(r"\s+(?:directed|directs)\b", after, re.I)
+                acting = re.search(r"\b(?:starring|stars|featuring|with|actor|actress)\s+$", before, re.I) \
+                    or re.match(r"\s+(?:stars|starred|plays|played|acts)\b", after, re.I)
+                if directing and person not in facts.item.directors:
+                    verdict.problems.append(f"says {person} directed it, but the facts name {person} in its cast"
+                                            if person in facts.item.cast else f"says {person} directed it, which no fact says")
+                elif acting and person not in facts.item.cast and not directing:
+                    verdict.problems.append(f"puts {person} in its cast, which no fact says")
+                elif person not in facts.item.people:
+                    verdict.problems.append(f"names {person}, who is not among its facts")
+                text = text[:m.start()] + _PERSON_MARK + text[m.end():]
+                named.add(person)
         return text, named
 
     # --- claims -----------------------------------------------------------------------------
@@ -181,6 +210,8 @@ class ClaimChecker:
                 continue
             if label == "remake or sequel" and _SEQUEL_TITLE.search(facts.item.title):
                 continue  # the title itself says it continues a story
+            if label in PEOPLE_CLAIMS and getattr(facts, PEOPLE_CLAIMS[label]):
+                continue  # "directed by", "starring": the facts name them (roles are checked with the names)
             verdict.problems.append(f"claims {label} ({m.group(0)!r}), which no fact supports")
 
     def _names(self, text: str, facts: Facts, verdict: Verdict) -> None:

@@ -31,6 +31,7 @@ from chat.claim_words import (
     GENRE_CLAIMS,
     MOOD_CLAIMS,
     NUMBER_WORDS,
+    PEOPLE_CLAIMS,
     UNSUPPORTED_CLAIMS,
     ban_forms,
 )
@@ -114,6 +115,8 @@ class ConstraintBuilder:
         for label, pattern in UNSUPPORTED_CLAIMS.items():
             if label == "remake or sequel" and _SEQUEL_TITLE.search(facts.item.title):
                 continue
+            if label in PEOPLE_CLAIMS and getattr(facts, PEOPLE_CLAIMS[label]):
+                continue
             words += ban_forms(pattern)
         words += [w for pattern, wish in MOOD_CLAIMS.items() if unsupported_mood(facts, wish) for w in ban_forms(pattern)]
         words += list(NUMBER_WORDS)
@@ -125,7 +128,7 @@ class ConstraintBuilder:
     def allowed_phrases(facts: Facts) -> list[str]:
         titles = [t for display in facts.titles() for t in (display, re.sub(r"\s*\(\d{4}\)$", "", display))]
         bare = [re.sub(r"^(?:The|A|An)\s+", "", t) for t in titles]
-        return [*titles, *bare, *facts.item.genres]
+        return [*titles, *bare, *facts.item.genres, *facts.names()]
 
     @staticmethod
     def allowed_numbers(facts: Facts) -> tuple[str, ...]:

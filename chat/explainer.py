@@ -78,7 +78,8 @@ class Explainer:
             "fallback.j2", title=item.display, year=item.year, neighbour=facts.neighbour,
             wish=wish_phrase(facts.fitting_wishes[0]) if facts.fitting_wishes else None,
             wanted=[genre_word(g) for g in facts.wanted_genres], shared=[genre_word(g) for g in facts.shared_genres],
-            period=facts.period, genres=genres, **self.catalog.template_words,
+            period=facts.period, genres=genres, wanted_person=_wanted_person(facts), shared_person=_shared_person(facts),
+            **self.catalog.template_words,
         )
 
     def conversation(self, facts: Facts, row: int = 0) -> list[dict]:
@@ -210,6 +211,19 @@ class Explainer:
 
 
 
+def _wanted_person(facts: Facts) -> tuple[str, str] | None:
+    """(person, "directed" | "stars in") for the first person of the item the user asked for."""
+    return (facts.wanted_people[0], facts.role(facts.wanted_people[0])) if facts.wanted_people else None
+
+
+def _shared_person(facts: Facts) -> tuple[str, str, str, str] | None:
+    """(person, role here, role in the liked movie, liked title) for someone the item shares with a liked movie."""
+    if not facts.shared_people:
+        return None
+    person, liked, role_there = facts.shared_people[0]
+    return person, facts.role(person), role_there, liked
+
+
 def example_for(facts: Facts) -> int:
     """The worked example that suits a row: the one tying the pick to a loved title when the row has a CF
     neighbour, else the one answering what was asked for."""
@@ -230,7 +244,8 @@ def openers(facts: Facts, turn: int = 0) -> tuple[str, ...]:
 
 def is_personal(facts: Facts) -> bool:
     """Whether the facts give the sentence something to tie the pick to the viewer with."""
-    return bool(facts.neighbour or facts.fitting_wishes or facts.wanted_genres or facts.shared_genres or facts.period)
+    return bool(facts.neighbour or facts.fitting_wishes or facts.wanted_genres or facts.shared_genres or facts.period
+                or facts.wanted_people or facts.shared_people)
 
 
 def wish_phrase(wish: str) -> str:

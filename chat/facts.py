@@ -14,6 +14,7 @@ from cf.als import CFModel
 from chat.claim_words import CLASSIC_BEFORE, OPPOSITE_WISHES, WISH_GENRES
 
 NEIGHBOUR_MIN_SIMILARITY = 0.2  # below this, "people who liked X also liked Y" would be a stretch
+MAX_CAST = 3  # first-billed names an explanation may use
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,13 @@ class Facts:
     fitting_wishes: tuple[str, ...] = ()  # the wishes this item fits, judged by its genres or year
     wanted_genres: tuple[str, ...] = ()  # the item's genres the user asked for
     period: str | None = None  # the years the user asked for, in words ("from 1980 to 1989")
+    directors: tuple[str, ...] = ()  # the item's directors, as its catalog row names them
+    cast: tuple[str, ...] = ()  # its first-billed cast (MAX_CAST)
+    wanted_people: tuple[str, ...] = ()  # the item's people the user asked for ("anything with Tom Hanks")
+    # (person, liked display title, "directed" | "stars in" there): someone the item shares with a movie the user
+    # liked ("from the director of Memento")
+    shared_people: tuple[tuple[str, str, str], ...] = ()
+    subjects: tuple[str, ...] = ()  # what it is about, from the catalog ("heist", "time travel")
     # every category the catalog has; a genre word none of whose genres exist here (a shop has no "Horror")
     # is no claim about a category, so it is not judged by them. Empty: judge every genre word.
     catalog_genres: frozenset[str] = frozenset()
@@ -38,6 +46,14 @@ class Facts:
     def titles(self) -> tuple[str, ...]:
         """Titles a sentence may name: the item's and the liked movies'."""
         return (self.item.display, *self.liked)
+
+    def names(self) -> tuple[str, ...]:
+        """People a sentence may name: the item's directors and first-billed cast, and those the user asked for."""
+        return tuple(dict.fromkeys((*self.directors, *self.cast, *self.wanted_people, *(p for p, _, _ in self.shared_people))))
+
+    def role(self, person: str) -> str:
+        """'directed' or 'stars in': what the item's facts say the person did (directing first)."""
+        return "directed" if person in self.item.directors else "stars in"
 
 
 def build_facts(item: Item, state, catalog: Catalog, cf: CFModel | None) -> Facts:
@@ -63,7 +79,25 @@ def build_facts(item: Item, state, catalog: Catalog, cf: CFModel | None) -> Fact
         wanted_genres=tuple(g for g in item.genres if g in wanted),
         period=_period(state),
         catalog_genres=catalog_genres(catalog),
+        directors=item.directors,
+        cast=item.cast[:MAX_CAST],
+        wanted_people=tuple(p for p in item.people if p in set(getattr(state, "people_wanted", None) or ())),
+        shared_people=_shared_people(item, liked_items),
+        subjects=item.tags[:3],
     )
+
+
+def _shared_people(item: Item, liked_items: list[Item]) -> tuple[tuple[str, str, str], ...]:
+    """The item's people who also made or star in a liked movie, each with the first such movie and their role there."""
+    shared: dict[str, tuple[str, str, str]] = {}
+    mine = (*item.directors, *item.cast[:MAX_CAST])
+    for liked in liked_items:
+        if liked.id == item.id:
+            continue
+        for person in mine:
+            if person in liked.people and person not in shared:
+                shared[person] = (person, liked.display, "directed" if person in liked.directors else "stars in")
+    return tuple(shared.values())
 
 
 def catalog_genres(catalog: Catalog) -> frozenset[str]:

@@ -26,6 +26,7 @@ from chat.answers import answer_why, clarifying_question, mention_notes
 from chat.state import Clarification, SessionState
 from chat.text import clean_text
 from chat.understanding import Understanding, understand
+from chat.understanding.people import people_for
 from llm import backend_name
 from prompts import render
 from ranking.ranker import HybridRanker, RankRequest
@@ -374,6 +375,13 @@ class Recommender:
             notes += self._apply_years(state, u)
         for wish in u.wishes:
             state.add_mood(wish)
+        people = people_for(self.catalog)
+        for person in u.people:
+            items = tuple(people.items.get(person.name, ()))
+            if person.sentiment == "disliked":
+                state.exclude_person(person.name, items)
+            else:
+                state.want_person(person.name, items, only=person.only)
         return notes
 
     @staticmethod
@@ -423,7 +431,7 @@ class Recommender:
     def _has_signal(state: SessionState) -> bool:
         return bool(state.liked or state.interested or state.moods or state.genres_wanted or state.genres_excluded
                     or state.year_min or state.year_max or state.prefer_year_min or state.prefer_year_max
-                    or state.disliked or state.seen)
+                    or state.disliked or state.seen or state.people_wanted or state.people_excluded)
 
     def _finish(self, state, message, reply, recs, timings, started) -> TurnEvent:
         timings["total"] = (time.perf_counter() - started) * 1000

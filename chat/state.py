@@ -40,6 +40,11 @@ class SessionState:
     year_max: int | None = None
     prefer_year_min: int | None = None  # soft: "from the 80s", "a classic"
     prefer_year_max: int | None = None
+    people_wanted: list[str] = field(default_factory=list)  # soft: "anything with Tom Hanks" (names as the catalog writes them)
+    people_only: list[str] = field(default_factory=list)  # hard: "only Nolan films"
+    people_excluded: list[str] = field(default_factory=list)  # hard: "no Adam Sandler"
+    # item ids of the people above, filled by the recommender from the catalog (the state has no catalog)
+    people_items: dict[str, tuple[int, ...]] = field(default_factory=dict)
     pending: list[Clarification] = field(default_factory=list)  # questions still to ask, the first is open
     # item id -> the ranking facts of a shown item (fused score, semantic similarity, CF score), for "why" answers
     rank_facts: dict[int, dict] = field(default_factory=dict)
@@ -86,6 +91,19 @@ class SessionState:
     def allow_genres(self, genres: set[str]) -> None:
         self.genres_excluded -= genres
 
+    def want_person(self, name: str, items: tuple[int, ...], only: bool = False) -> None:
+        self.people_items[name] = items
+        self.people_excluded = [p for p in self.people_excluded if p != name]
+        self.people_wanted = [p for p in self.people_wanted if p != name] + [name]
+        if only:
+            self.people_only = [p for p in self.people_only if p != name] + [name]
+
+    def exclude_person(self, name: str, items: tuple[int, ...]) -> None:
+        self.people_items[name] = items
+        self.people_wanted = [p for p in self.people_wanted if p != name]
+        self.people_only = [p for p in self.people_only if p != name]
+        self.people_excluded = [p for p in self.people_excluded if p != name] + [name]
+
     def add_mood(self, mood: str) -> None:
         if mood and mood not in self.moods:
             self.moods = (self.moods + [mood])[-MAX_MOOD_FRAGMENTS:]
@@ -93,13 +111,16 @@ class SessionState:
     # --- views -------------------------------------------------------------------
     def filters(self) -> Filters:
         excluded = set(self.liked) | set(self.disliked) | set(self.seen) | set(self.shown)
+        excluded |= {i for name in self.people_excluded for i in self.people_items.get(name, ())}
+        only = {i for name in self.people_only for i in self.people_items.get(name, ())} if self.people_only else None
         return Filters(
             exclude_ids=excluded, genres_any=set(self.genres_only), genres_none=set(self.genres_excluded),
-            year_min=self.year_min, year_max=self.year_max,
+            year_min=self.year_min, year_max=self.year_max, only_ids=only,
         )
 
     def preferences(self) -> Preferences:
-        return Preferences(set(self.genres_wanted), self.prefer_year_min, self.prefer_year_max)
+        people = frozenset(i for name in self.people_wanted for i in self.people_items.get(name, ()))
+        return Preferences(set(self.genres_wanted), self.prefer_year_min, self.prefer_year_max, people_items=people)
 
     def constraints(self) -> dict:
         return {
@@ -110,6 +131,9 @@ class SessionState:
             "year_max": self.year_max,
             "prefer_year_min": self.prefer_year_min,
             "prefer_year_max": self.prefer_year_max,
+            "people_wanted": list(self.people_wanted),
+            "people_only": list(self.people_only),
+            "people_excluded": list(self.people_excluded),
         }
 
     def reference(self, index: int) -> int | None:
@@ -121,6 +145,8 @@ class SessionState:
     def retrieval_text(self, nouns: str = "movies") -> str:
         """What the embedder reads: the wishes and wanted genres (liked items enter as vectors)."""
         parts = list(self.moods)
+        if self.people_wanted:  # the item texts say "Directed by ..." and "Starring ...": the names find them
+            parts.append(f"{nouns} with " + ", ".join(self.people_wanted))
         if self.genres_wanted:
             parts.append(" ".join(sorted(self.genres_wanted)) + " " + nouns)
         return ". ".join(parts)
@@ -138,6 +164,13 @@ class SessionState:
             parts.append("Interested in " + ", ".join(_names(catalog, self.interested)) + ".")
         if self.moods:
             parts.append("Wants something " + ", ".join(self.moods) + ".")
+        if self.people_only:
+            parts.append("Only " + ", ".join(self.people_only) + ".")
+        wanted = [p for p in self.people_wanted if p not in self.people_only]
+        if wanted:
+            parts.append("Likes the work of " + ", ".join(wanted) + ".")
+        if self.people_excluded:
+            parts.append("Nothing with " + ", ".join(self.people_excluded) + ".")
         if self.genres_only:
             parts.append("Only " + ", ".join(sorted(self.genres_only)) + ".")
         elif self.genres_wanted:

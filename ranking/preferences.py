@@ -22,13 +22,15 @@ class Preferences:
     genres: set[str] = field(default_factory=set)
     year_min: int | None = None
     year_max: int | None = None
+    people_items: frozenset[int] = frozenset()  # items of the people the user asked for ("with Tom Hanks")
 
     def __bool__(self) -> bool:
-        return bool(self.genres) or self.year_min is not None or self.year_max is not None
+        return bool(self.genres) or self.year_min is not None or self.year_max is not None or bool(self.people_items)
 
     def fits(self, item: Item) -> bool:
-        """Whether an item has a wanted genre (when any is wanted) and lies in the period (when one is given)."""
+        """Whether an item has a wanted genre and person (when any is wanted) and lies in the period (when one is given)."""
         genres_ok = not self.genres or bool(self.genres & set(item.genres))
+        genres_ok = genres_ok and (not self.people_items or item.id in self.people_items)
         return genres_ok and (self.year_match([item])[0] >= 1.0 if self.year_min is not None or self.year_max is not None else True)
 
     def genre_match(self, items: list[Item]) -> np.ndarray:
@@ -37,6 +39,10 @@ class Preferences:
             return np.zeros(len(items))
         return np.array([(0.5 + 0.5 * len(self.genres & set(it.genres)) / len(self.genres)) if self.genres & set(it.genres)
                          else 0.0 for it in items])
+
+    def person_match(self, items: list[Item]) -> np.ndarray:
+        """1 for an item of a wanted person, else 0."""
+        return np.array([float(it.id in self.people_items) for it in items])
 
     def year_match(self, items: list[Item]) -> np.ndarray:
         """1 inside the preferred period, halving every YEAR_DECAY years outside it; 0 for an unknown year."""

@@ -21,6 +21,7 @@ CF_CANDIDATES = 50  # CF-only candidates added to the semantic ones (parallel hy
 FULL_EVIDENCE = 3  # liked titles at which the CF prior gets its whole weight
 GENRE_WEIGHT = 0.6  # score added for a full match with the wanted genres (fused scores lie in 0..1)
 PERIOD_WEIGHT = 0.4  # score added inside the preferred period
+PERSON_WEIGHT = 0.8  # score added for an item of a person the user asked for ("anything with Tom Hanks")
 
 
 def evidence_weight(cf_weight: float, n_liked: int) -> float:
@@ -116,6 +117,7 @@ class HybridRanker:
         if req.preferences and ids:
             items = [self.catalog[i] for i in ids]
             scores = scores + GENRE_WEIGHT * req.preferences.genre_match(items) + PERIOD_WEIGHT * req.preferences.year_match(items)
+            scores = scores + PERSON_WEIGHT * req.preferences.person_match(items)
         if req.disliked and ids:
             closeness = (emb[ids] @ emb[req.disliked].T).max(axis=1)
             scores = scores - DISLIKE_PENALTY * np.clip(closeness, 0, None)
@@ -161,5 +163,9 @@ def _within(filters: Filters, preferences: Preferences) -> Filters:
     """The hard filters narrowed to the soft preferences (to find candidates that fit them)."""
     lows = [v for v in (filters.year_min, preferences.year_min) if v is not None]
     highs = [v for v in (filters.year_max, preferences.year_max) if v is not None]
+    only = filters.only_ids
+    if preferences.people_items:
+        only = set(preferences.people_items) if only is None else only & preferences.people_items
     return Filters(exclude_ids=filters.exclude_ids, genres_any=filters.genres_any or preferences.genres,
-                   genres_none=filters.genres_none, year_min=max(lows, default=None), year_max=min(highs, default=None))
+                   genres_none=filters.genres_none, year_min=max(lows, default=None), year_max=min(highs, default=None),
+                   only_ids=only)

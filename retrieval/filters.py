@@ -47,9 +47,12 @@ class Filters:
     genres_none: set[str] = field(default_factory=set)  # none of these
     year_min: int | None = None
     year_max: int | None = None
+    only_ids: set[int] | None = None  # None: any item; else only these ("only Nolan films")
 
     def where(self) -> dict | None:
         clauses: list[dict] = []
+        if self.only_ids is not None:
+            clauses.append({"item_id": {"$in": sorted(self.only_ids) or [-1]}})
         if self.exclude_ids:
             clauses.append({"item_id": {"$nin": sorted(self.exclude_ids)}})
         if self.genres_any:
@@ -67,7 +70,7 @@ class Filters:
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
     def __bool__(self) -> bool:
-        return bool(self.exclude_ids or self.genres_any or self.genres_none) \
+        return bool(self.exclude_ids or self.genres_any or self.genres_none) or self.only_ids is not None \
             or self.year_min is not None or self.year_max is not None
 
     def mask(self, facts: ItemFacts, ids: np.ndarray | None = None) -> np.ndarray:
@@ -76,6 +79,9 @@ class Filters:
         if ids is not None:
             ids = np.asarray(ids, dtype=np.int64)
         ok = np.ones(len(facts) if ids is None else len(ids), dtype=bool)
+        if self.only_ids is not None:
+            rows = np.arange(len(facts)) if ids is None else ids
+            ok &= np.isin(rows, np.fromiter(self.only_ids, dtype=np.int64, count=len(self.only_ids)))
         if self.exclude_ids:
             rows = np.arange(len(facts)) if ids is None else ids
             ok &= ~np.isin(rows, np.fromiter(self.exclude_ids, dtype=np.int64, count=len(self.exclude_ids)))
@@ -99,6 +105,8 @@ class Filters:
         return [facts.column[g] for g in sorted(genres) if g in facts.column]  # a genre no item has matches none
 
     def accepts(self, item: Item) -> bool:
+        if self.only_ids is not None and item.id not in self.only_ids:
+            return False
         if item.id in self.exclude_ids:
             return False
         genres = set(item.genres)

@@ -17,6 +17,7 @@ import re
 from chat.linker import TitleLinker, normalize
 from chat.understanding.categories import text_words_for, words_for
 from chat.understanding.genres import _read_genres
+from chat.understanding.people import people_for, read_people
 from chat.understanding.wishes import read_wishes
 from chat.understanding.references import _WHY, _RESET, _Reference, _question, _references, _resolve_choice
 from chat.understanding.sentiment import _clause_start, _sentiment, reaction
@@ -122,6 +123,8 @@ def understand(message: str, linker: TitleLinker, state=None) -> Understanding:
         result.mentions += [MentionSignal((item_id,), "that", said, source="shown") for item_id in fresh]
 
     rest = " ".join(w for i, w in enumerate(words) if i not in taken)
+    # People before title cues: "a movie with Tom Hanks" names a person, not an unknown title.
+    result.people, rest = read_people(rest, people_for(linker.catalog))
     for cue_re, report in ((_TITLE_CUE, True), (_SOFT_TITLE_CUE, False)):
         for cue in cue_re.finditer(rest):
             phrase = _trim_phrase(cue["phrase"])

@@ -92,9 +92,11 @@ def _text_words(catalog) -> re.Pattern | None:
         if item.description or item.tags:
             counts.update(set(normalize(" ".join((item.description, *item.tags))).split()))
     category_phrases = words_for(catalog).phrases
+    # A name is no wish ("directed by Christopher Nolan" in a description): people are read as people.
+    names = {w for item in catalog.items for person in item.people for w in normalize(person).split()}
     words = sorted(w for w, n in counts.items()
                    if n >= MIN_ITEMS_PER_WORD and len(w) >= 4 and w.isalpha() and w not in category_phrases
-                   and zipf_frequency(w, "en") < MAX_ZIPF)
+                   and w not in names and zipf_frequency(w, "en") < MAX_ZIPF)
     return re.compile(r"\b(" + "|".join(words) + r")\b") if words else None
 
 

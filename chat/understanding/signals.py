@@ -65,6 +65,7 @@ class Understanding:
     genres_clear: bool = False  # "any genre"
     years: YearSignal | None = None
     wishes: list[str] = field(default_factory=list)  # recognised wishes ("tense", "feel-good"), as labels
+    people: list = field(default_factory=list)  # PersonSignal: "anything with Tom Hanks", "no Adam Sandler"
 
     @property
     def contradictions(self) -> set[str]:
@@ -75,5 +76,5 @@ class Understanding:
         """Whether the message says anything besides answering (or not) our question."""
         return bool(self.mentions or self.unknown_titles or self.missing_titles or self.ambiguous or self.genres_wanted
                     or self.genres_excluded or self.genres_allowed or self.genres_clear or self.years
-                    or self.wishes or self.reset)
+                    or self.wishes or self.people or self.reset)
 
