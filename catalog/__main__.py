@@ -59,6 +59,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"wrote {shop.folder}: products.csv ({len(shop.names)} products), orders.jsonl, catalog.toml")
         print(f"try: RECS_DATA={shop.spec} RECS_CACHE_DIR=~/.cache/convrec-shop python -m chat --json \"I loved the Trailwise Tent\" \"no electronics\"")
         return 0
+    if argv[:1] == ["build-movies"]:
+        from catalog.build_movies import main as build_movies
+
+        return build_movies(argv[1:])
     p = argparse.ArgumentParser(prog="python -m catalog", description="Load a catalog and say what was read.")
     p.add_argument("path", type=Path, nargs="?",
                    help="a catalog folder, a catalog spec (.toml/.yaml) or a name (movies, ml-100k); default: movies")
