@@ -16,7 +16,7 @@ from typing import Callable
 
 from catalog.movie_build.credits import Directors, contradicted_links, merge_directors, name_qids
 from catalog.movie_build.dbpedia import DbpediaFacts, read_dbpedia, uri_year
-from catalog.movie_build.genres import label_genres
+from catalog.movie_build.genres import keyword_of_kind, label_genres
 from catalog.movie_build.redial import Film, read_films, read_interactions
 from catalog.movie_build.wikidata import WikidataFacts, read_wikidata
 from catalog.movie_build.wikipedia import read_descriptions
@@ -68,6 +68,16 @@ def film_genres(film: Film, wikidata: WikidataFacts, dbpedia: DbpediaFacts) -> t
     return sorted(genres | from_dbpedia), bool(from_dbpedia - genres)
 
 
+MAX_KEYWORDS = 8
+
+
+def film_keywords(film: Film, wikidata: WikidataFacts) -> list[str]:
+    """Wikidata's main subjects, then its finer genres as keywords ('heist film' -> 'heist'), once each."""
+    labels = wikidata.mapper.labels if wikidata.mapper else {}
+    kinds = [keyword_of_kind(labels.get(q, "")) for q in wikidata.genre_qids.get(film.id, [])]
+    return list(dict.fromkeys([*wikidata.subjects.get(film.id, []), *(k for k in kinds if k)]))[:MAX_KEYWORDS]
+
+
 def assemble(films, wikidata, dbpedia, directors, descriptions) -> tuple[list[dict], int]:
     items, dbpedia_added = [], 0
     for film in films:
@@ -76,7 +86,7 @@ def assemble(films, wikidata, dbpedia, directors, descriptions) -> tuple[list[di
         items.append({
             "id": film.id, "title": film.title, "year": film.year, "genres": genres,
             "directors": directors.by_film.get(film.id, []), "cast": dbpedia.cast.get(film.id, []),
-            "subjects": wikidata.subjects.get(film.id, []), "description": descriptions.get(film.id, ""),
+            "subjects": film_keywords(film, wikidata), "description": descriptions.get(film.id, ""),
         })
     return items, dbpedia_added
 

@@ -165,8 +165,10 @@ def card_text(result: Build, sources: Path) -> str:
         f"- `cast`: DBpedia `starring` edges, at most {MAX_CAST}. The graph lists them alphabetically, not in billing order, "
         "so they are ordered by how many works of the graph star the person (ties alphabetical) before the cut: Leonardo "
         "DiCaprio and Kate Winslet stay in Titanic.",
-        f"- `subjects`: Wikidata main subjects (`movie_subject.csv`, labels from `subjects.json`), lower-cased, at most "
-        f"{MAX_SUBJECTS}, in the source's order.",
+        f"- `subjects` (the items' tags): Wikidata main subjects (`movie_subject.csv`, labels from `subjects.json`), "
+        f"lower-cased, at most {MAX_SUBJECTS}, in the source's order; then the film's finer Wikidata genres as keywords "
+        "('heist film' -> 'heist', 'spy film' -> 'spy'; genres that only repeat a MovieLens genre are left out), "
+        "at most 8 in all.",
         "- `description`: a Wikipedia first sentence that starts with the film's title (case, punctuation and a leading "
         "article ignored) followed by \" is \"/\" was \", calls the work one film, and whose first year is the film's year; "
         "a film without a year takes a sentence only when nobody else has its title. Parentheses between title and verb "

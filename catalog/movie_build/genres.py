@@ -73,6 +73,21 @@ def label_genres(label: str) -> tuple[str, ...] | None:
     return found or None
 
 
+# Kinds that say no more than a MovieLens genre or nothing at all: they are no keywords.
+_PLAIN_KINDS = {"action", "adventure", "animated", "animation", "comedy", "crime", "documentary", "drama", "fantasy",
+                "horror", "musical", "mystery", "romance", "science fiction", "thriller", "war", "western", "fiction",
+                "feature", "independent", "live action", "short", "3d", "silent", "children's", "family", "speculative fiction"}
+_KIND_SUFFIX = re.compile(r"\s+(film|films|movie|cinema|film genre)$")
+
+
+def keyword_of_kind(label: str) -> str | None:
+    """A fine Wikidata genre as a keyword: 'heist film' -> 'heist', 'spy film' -> 'spy'; None for a plain genre."""
+    kind = _KIND_SUFFIX.sub("", clean_label(label)).strip()
+    if not kind or kind in _PLAIN_KINDS or kind.startswith("q") and kind[1:].isdigit():
+        return None
+    return kind
+
+
 class GenreMapper:
     """Maps Wikidata genre QIDs to MovieLens genres through labels and the subclass hierarchy."""
 
