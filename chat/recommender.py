@@ -26,6 +26,7 @@ from chat.answers import answer_why, clarifying_question, mention_notes
 from chat.state import Clarification, SessionState
 from chat.text import clean_text
 from chat.understanding import Understanding, understand
+from chat.topics import topics_for
 from chat.understanding.people import people_for
 from llm import backend_name
 from prompts import render
@@ -274,8 +275,10 @@ class Recommender:
         retrieval_text = state.retrieval_text(self.catalog.nouns)
         text_vector = self.embedder.encode([retrieval_text])[0] if retrieval_text else None
         embed_ms = (time.perf_counter() - t) * 1000
+        preferences = state.preferences()
+        preferences.topic_items = topics_for(self.catalog).items_about_any(state.moods)
         result = self.ranker.rank(RankRequest(text_vector, state.positives(), list(state.disliked), state.filters(), want,
-                                              diversity=state.diversity, preferences=state.preferences()))
+                                              diversity=state.diversity, preferences=preferences))
         timings.update(result.timings_ms)
         timings["retrieve"] += embed_ms
         fresh = [Recommendation(self.catalog[r.item_id], r.score) for r in result.items]

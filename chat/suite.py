@@ -59,6 +59,7 @@ EXPECTATIONS = {
     "disliked_shown", "seen_shown", "not_seen_shown", "genres_wanted", "genres_only", "genres_excluded", "state_year_min",
     "state_prefer_year_min", "state_prefer_year_max", "items_in_period_min",
     "state_year_max", "clarify", "no_clarify", "reply_contains", "reply_not_contains", "preference_contains",
+    "preference_not_contains",
     "same_items", "why_about", "older_than_previous",
 }
 
@@ -270,6 +271,8 @@ def check_turn(expect: dict, out: dict, state: SessionState, previous: list[dict
         need(text.lower() not in reply.lower(), f"reply must not contain {text!r}: {reply!r}")
     for text in e.get("preference_contains", []):
         need(text in snap["preference_text"], f"preference text should contain {text!r}: {snap['preference_text']!r}")
+    for text in e.get("preference_not_contains", []):
+        need(text not in snap["preference_text"].lower(), f"preference text must not contain {text!r}: {snap['preference_text']!r}")
     if e.get("same_items"):
         need(same and bool(items), f"expected the previous items again, got {titles}")
     if e.get("older_than_previous"):

@@ -23,9 +23,11 @@ class Preferences:
     year_min: int | None = None
     year_max: int | None = None
     people_items: frozenset[int] = frozenset()  # items of the people the user asked for ("with Tom Hanks")
+    topic_items: frozenset[int] = frozenset()  # items whose catalog text states a wished-for topic ("heist")
 
     def __bool__(self) -> bool:
-        return bool(self.genres) or self.year_min is not None or self.year_max is not None or bool(self.people_items)
+        return (bool(self.genres) or self.year_min is not None or self.year_max is not None or bool(self.people_items)
+                or bool(self.topic_items))
 
     def fits(self, item: Item) -> bool:
         """Whether an item has a wanted genre and person (when any is wanted) and lies in the period (when one is given)."""
@@ -43,6 +45,10 @@ class Preferences:
     def person_match(self, items: list[Item]) -> np.ndarray:
         """1 for an item of a wanted person, else 0."""
         return np.array([float(it.id in self.people_items) for it in items])
+
+    def topic_match(self, items: list[Item]) -> np.ndarray:
+        """1 for an item whose catalog text states a wished-for topic, else 0."""
+        return np.array([float(it.id in self.topic_items) for it in items])
 
     def year_match(self, items: list[Item]) -> np.ndarray:
         """1 inside the preferred period, halving every YEAR_DECAY years outside it; 0 for an unknown year."""

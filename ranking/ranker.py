@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -22,6 +23,7 @@ FULL_EVIDENCE = 3  # liked titles at which the CF prior gets its whole weight
 GENRE_WEIGHT = 0.6  # score added for a full match with the wanted genres (fused scores lie in 0..1)
 PERIOD_WEIGHT = 0.4  # score added inside the preferred period
 PERSON_WEIGHT = 0.8  # score added for an item of a person the user asked for ("anything with Tom Hanks")
+TOPIC_WEIGHT = 0.5  # score added for an item whose catalog text states a wished-for topic ("a heist movie")
 
 
 def evidence_weight(cf_weight: float, n_liked: int) -> float:
@@ -104,6 +106,10 @@ class HybridRanker:
         extra = self._cf_candidates(all_cf, semantic, req.filters)
         if req.preferences:  # the prior's best items that fit the preferences, however deep they sit
             extra += self._cf_candidates(all_cf, {**semantic, **dict.fromkeys(extra)}, _within(req.filters, req.preferences))
+        if req.preferences.topic_items:  # and those about the wished-for topics
+            about = dataclasses.replace(req.filters, only_ids=set(req.preferences.topic_items) if req.filters.only_ids is None
+                                        else req.filters.only_ids & req.preferences.topic_items)
+            extra += self._cf_candidates(all_cf, {**semantic, **dict.fromkeys(extra)}, about)
         ids = list(semantic) + extra
         emb = self.index.embeddings
         sem = np.array([semantic[i] if i in semantic else float(emb[i] @ q) for i in ids])
@@ -118,6 +124,7 @@ class HybridRanker:
             items = [self.catalog[i] for i in ids]
             scores = scores + GENRE_WEIGHT * req.preferences.genre_match(items) + PERIOD_WEIGHT * req.preferences.year_match(items)
             scores = scores + PERSON_WEIGHT * req.preferences.person_match(items)
+            scores = scores + TOPIC_WEIGHT * req.preferences.topic_match(items)
         if req.disliked and ids:
             closeness = (emb[ids] @ emb[req.disliked].T).max(axis=1)
             scores = scores - DISLIKE_PENALTY * np.clip(closeness, 0, None)

@@ -1,0 +1,133 @@
+"""The shipped movies catalog (data/movies) through the real pipeline: titles, people and subjects people ask for.
+
+Each expectation follows from the catalog's own facts (its directors, cast, keywords and years), so a test
+fails when understanding or ranking stops using them, not when a ranking merely reorders.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from chat.claims import ClaimChecker
+from chat.facts import build_facts
+from chat.state import SessionState
+
+REDIAL_MOVIES = Path(__file__).resolve().parents[2] / "shared" / "data" / "movies" / "sources" / "redial" / "movies.csv"
+
+
+def turn(rec, *messages: str):
+    state = SessionState()
+    out = None
+    for message in messages:
+        out = rec.run_turn(state, message, use_llm=False)
+    return state, [rec.catalog[item["id"]] for item in out["items"]], out
+
+
+def test_the_default_catalog_is_the_movies_catalog_and_holds_redials_films(movies):
+    catalog = movies.catalog
+    assert catalog.name == "movies" and len(catalog) >= 6900
+    if REDIAL_MOVIES.is_file():
+        with REDIAL_MOVIES.open(encoding="utf-8") as f:
+            named = {row["movieId"] for row in csv.DictReader(f) if row["movieName"].split("(")[0].strip()}
+        assert named == {it.source_id for it in catalog.items}  # every film with a title (two are only a year)
+    assert sum(bool(it.genres) for it in catalog.items) >= 0.75 * len(catalog)
+    assert sum(bool(it.people) for it in catalog.items) >= 0.80 * len(catalog)
+
+
+def test_liked_modern_titles_are_titles_not_wishes(movies):
+    state, items, out = turn(movies, "I loved Inception and The Dark Knight, something smart and tense")
+    assert out["state"]["liked"] == ["Inception (2010)", "The Dark Knight (2008)"]
+    assert "dark" not in state.moods and "knight" not in state.moods
+    assert state.moods == ["smart", "tense"]
+    on_topic = {"Action", "Sci-Fi", "Thriller", "Crime", "Mystery"}
+    assert len(items) == 5 and sum(bool(on_topic & set(it.genres)) for it in items) >= 4, [it.display for it in items]
+
+
+def test_anything_with_tom_hanks(movies):
+    state, items, _ = turn(movies, "anything with Tom Hanks")
+    assert state.people_wanted == ["Tom Hanks"]
+    assert len(items) == 5 and all("Tom Hanks" in it.cast for it in items), [(it.display, it.cast) for it in items]
+
+
+def test_something_by_christopher_nolan(movies):
+    state, items, _ = turn(movies, "something by Christopher Nolan")
+    assert all("Christopher Nolan" in it.directors for it in items[:4]), [(it.display, it.directors) for it in items]
+
+
+def test_a_surname_after_a_cue_is_the_person(movies):
+    state, items, _ = turn(movies, "I want something directed by Spielberg")
+    assert state.people_wanted == ["Steven Spielberg"]
+    assert all("Steven Spielberg" in it.directors for it in items[:4])
+
+
+def test_a_heist_movie_from_the_2000s(movies):
+    state, items, _ = turn(movies, "a heist movie from the 2000s")
+    assert "heist" in state.moods
+    about = [it for it in items if "heist" in " ".join((*it.tags, it.description)).lower()]
+    assert len(about) >= 3, [(it.display, it.tags) for it in items]
+    assert sum(2000 <= (it.year or 0) <= 2009 for it in items) >= 3
+
+
+def test_no_person_excludes_them_and_only_restricts(movies):
+    state, items, _ = turn(movies, "a comedy, but no Adam Sandler please")
+    assert state.people_excluded == ["Adam Sandler"] and "Comedy" in state.genres_wanted
+    assert items and not any("Adam Sandler" in it.people for it in items)
+    state, items, _ = turn(movies, "only Tim Burton movies")
+    assert state.people_only == ["Tim Burton"]
+    assert items and all("Tim Burton" in it.people for it in items)
+
+
+def test_an_unknown_title_lends_no_words_to_the_wishes(movies):
+    state, _, out = turn(movies, "I loved Zorgon Blasters Returns, something tense")
+    assert state.moods == ["tense"] and not state.liked
+    assert "Zorgon" in out["reply"] or "zorgon" in out["reply"].lower()
+
+
+def test_explanations_name_people_exactly_as_the_facts_give_them(movies):
+    catalog = movies.catalog
+    state = SessionState()
+    movies.run_turn(state, "I loved Memento and anything with Tom Hanks", use_llm=False)
+    inception = catalog[movies.linker.find("Inception (2010)")[0].item_ids[0]]
+    cast_away = catalog[movies.linker.find("Cast Away")[0].item_ids[0]]
+    checker = ClaimChecker(movies.linker)
+    nolan = build_facts(inception, state, catalog, movies.cf)
+    assert ("Christopher Nolan", "Memento (2000)", "directed") in nolan.shared_people
+    assert checker.check("Inception is directed by Christopher Nolan, who also directed Memento (2000).", nolan).acceptable
+    wrong_role = checker.check("Inception stars Christopher Nolan, as Memento (2000) did.", nolan)
+    assert any("cast" in p for p in wrong_role.problems)
+    invented = checker.check("Inception is directed by Steven Spielberg, like Memento (2000).", nolan)
+    assert not invented.faithful
+    hanks = build_facts(cast_away, state, catalog, movies.cf)
+    assert hanks.wanted_people == ("Tom Hanks",)
+    verdict = checker.check("Cast Away stars Tom Hanks, as you asked.", hanks)
+    assert verdict.faithful and verdict.personalised
+    assert not checker.check("Cast Away is directed by Tom Hanks, as you asked.", hanks).faithful
+    # the template says it the same way, and passes the checker
+    template = movies.explainer.template(hanks)
+    assert "Tom Hanks" in template and checker.check(template, hanks).faithful
+
+
+@pytest.mark.parametrize("message", ["I loved The Dark Knight", "the dark knight was great"])
+def test_a_title_with_a_mood_word_is_no_mood(movies, message):
+    state, _, _ = turn(movies, message)
+    assert state.moods == [] and state.liked
+
+
+MOVIE_DIALOGUES = Path(__file__).parent / "dialogues_movies"
+
+
+def _movie_dialogues():
+    from chat.suite import load_dialogues
+
+    return load_dialogues(MOVIE_DIALOGUES)
+
+
+@pytest.mark.parametrize("dialogue", _movie_dialogues(), ids=lambda d: d.id)
+def test_scripted_dialogue_on_the_movies_catalog(movies, dialogue):
+    from chat.suite import run_dialogue
+
+    result = run_dialogue(movies, dialogue)
+    assert result.passed, "\n".join([f"{dialogue.id}: {dialogue.about}"] + result.failures)
