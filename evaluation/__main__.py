@@ -85,6 +85,9 @@ def cmd_redial(args) -> dict:
         from evaluation.report import _git_commit
 
         command = "python -m evaluation redial" + (" --replay" if args.replay else " --live" if args.live else "")
+        command += f" --data {args.data}" if args.data else ""
+        command += f" --file {args.file}" if args.file else ""
+        command += f" --limit {args.limit}" if args.limit else ""
         redial.write_section(args.results, redial.markdown(result, command, _git_commit()))
     return result, redial.format_table
 
@@ -177,11 +180,13 @@ def _latency_args(p):
 
 
 def _redial_args(p):
-    p.add_argument("--file", type=Path, default=None, help="ReDial-style JSONL cases (default ../shared/data/redial-dev.jsonl)")
+    p.add_argument("--file", type=Path, default=None,
+                   help="ReDial-style JSONL cases (default: ../shared/data/movies/redial-test-dev.jsonl with the movies "
+                        "catalog, the published protocol; ../shared/data/redial-dev.jsonl with any other catalog)")
     only = p.add_mutually_exclusive_group()
     only.add_argument("--replay", action="store_true", help="only the replay (one answer after the recorded context)")
     only.add_argument("--live", action="store_true", help="only the live run (every seeker turn answered)")
-    p.add_argument("--k", type=int, default=50, help="picks in the replay answer (default 50)")
+    p.add_argument("--k", type=int, default=50, help="picks in the replay answer, over the whole catalog (default 50)")
     p.add_argument("--dump", type=Path, default=None, help="write one JSON line per case: picks, state, target rank")
     p.add_argument("--limit", type=int, default=None, help="only the first N cases")
     p.add_argument("--results", type=Path, default=None,

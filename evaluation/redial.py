@@ -1,22 +1,36 @@
 """`redial`: recorded human conversations (ReDial) replayed through the real pipeline, no LLM.
 
-Each case is a conversation up to the moment a person recommended a movie that the seeker then said
-they liked (the target). The seeker's turns are the user's, the other person's turns the assistant's.
+Two case files (evaluation/redial_protocol.py reads both):
 
-    replay  every recorded turn updates the state; one answer (the top `k`) is given at the end.
-            Recall@1/5/10/20/50, NDCG@10, MRR, and the share of answers with no picks.
-    live    as the chat runs: every seeker turn is answered with 10 picks, never repeated;
-            a hit when the target is among the picks of some turn.
+    published  ../shared/data/movies/redial-test-dev.jsonl, the default with the movies catalog: one case per
+               recommender message that names movies, every movie it names a target (the protocol of ReDial,
+               KBRD, KGSF, UniCRS). Scored per target under three target sets in the same run: all targets,
+               new targets only (not named before: Kostric & Balog's de-duplicated protocol), and targets the
+               seeker liked; the published figures are printed beside them.
+    ml100k     ../shared/data/redial-dev.jsonl, the default with any other catalog (MovieLens-100K): the one
+               suggestion the seeker then liked, scored per case, as before.
 
-Baselines on the same cases, in the same run: popularity; MiniLM similarity of the whole seeker
-text; ALS fold-in of the catalog titles the seeker names; reciprocal-rank fusion of those two. They
-exclude every movie named in the conversation, as a person would not suggest one already discussed.
+    replay  every recorded turn updates the state; one answer (the top `k`, 50 by default, over the whole
+            catalog) is given at the case's cut point. Recall@1/5/10/20/50, NDCG@10, MRR.
+    live    as the chat runs: every seeker turn is answered with 10 picks, never repeated; a hit when the
+            target is among the picks of some turn before the cut point.
+
+Consecutive cases of one dialogue share their context: each dialogue is replayed once, turn by turn, and
+each case is answered from a copy of the state at its cut point (`Replayer`), which gives the same answer
+as replaying the case's context from scratch (tests/test_evaluation.py checks it).
+
+Baselines on the same cases, in the same run (evaluation/redial_baselines.py): popularity, co-occurrence in
+the training dialogues, MiniLM similarity of the seeker text, ALS fold-in of the context's movies, and RRF
+of text and ALS. What each method excludes is stated in the output.
 """
 
 from __future__ import annotations
 
+import copy
 import json
-from dataclasses import dataclass
+import time
+from contextlib import contextmanager
+from itertools import islice
 from pathlib import Path
 
 import numpy as np
@@ -25,131 +39,163 @@ from tqdm import tqdm
 from chat.dialogue import Turn, run_dialogue
 from chat.state import SessionState
 from evaluation import results_file
+from evaluation.redial_baselines import BASELINES, EXCLUDES, Baselines
+from evaluation.redial_protocol import (ML100K, PUBLISHED, PUBLISHED_FIGURES, PUBLISHED_NOTE, RECALL_AT,
+                                        TARGET_SETS, Case, in_set, load_cases, mean, rank_metrics, target_metrics,
+                                        target_rank)
 
-DEFAULT_FILE = Path(__file__).resolve().parents[2] / "shared" / "data" / "redial-dev.jsonl"
-RECALL_AT = (1, 5, 10, 20, 50)
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+DEFAULT_FILE = DATA / "redial-dev.jsonl"  # ml100k format, over MovieLens-100K
+PUBLISHED_FILE = DATA / "movies" / "redial-test-dev.jsonl"  # published format, over the movies catalog
+MOVIES_CATALOG = "movies"
 LIVE_K = 10
-ROLE = {"seeker": "user", "user": "user", "recommender": "assistant", "assistant": "assistant"}
-BASELINES = ("popularity", "text", "als", "rrf")
-RRF_K = 60.0
+CHAT_EXCLUDES = ("the chat never suggests what the recorded recommender already named (shown) nor what the seeker "
+                 "said they liked, disliked or have seen")
 
 
-@dataclass
-class Case:
-    id: str
-    turns: list[Turn]
-    targets: list[str]  # the catalog's own item ids (ml-100k item_id)
-    titles: list[str]
+def default_file(catalog) -> Path:
+    """The published-format file for the movies catalog, the ML-100K file for any other."""
+    return PUBLISHED_FILE if catalog.name == MOVIES_CATALOG else DEFAULT_FILE
 
 
-def load_cases(path: Path) -> list[Case]:
-    if not path.is_file():
-        raise FileNotFoundError(f"Conversation file '{path}' not found: pass --file PATH to a ReDial-style JSONL file")
-    cases = []
-    with path.open(encoding="utf-8") as f:
-        for n, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                d = json.loads(line)
-                turns = [Turn(ROLE[t["role"]], t["text"]) for t in d["context"]]
-                targets = [str(t) for t in d["target_ml100k_item_ids"]]
-            except (json.JSONDecodeError, KeyError, TypeError) as err:
-                raise ValueError(f"{path}:{n}: not a case ({err!r}); each line needs \"context\" "
-                                 "[{\"role\": \"seeker\"|\"recommender\", \"text\": ...}] and \"target_ml100k_item_ids\"") from None
-            cases.append(Case(str(d.get("id", n)), turns, targets, [t.get("title", "") for t in d.get("targets", [])]))
-    return cases
+class Replayer:
+    """One state carried from case to case: a case whose context extends the turns already read only reads the
+    rest; any other case starts a fresh state. Answers come from a deep copy of the state, so answering (which
+    marks picks shown, settles open questions, records ranking facts) never changes the state read on."""
+
+    def __init__(self, rec, k: int, live_k: int | None = None):
+        self.rec, self.k, self.live_k = rec, k, live_k
+        self.state: SessionState | None = None
+        self.read: list[Turn] = []
+        self.shown: list[int] = []  # live mode: every pick shown so far
+
+    def _advance(self, turns: list[Turn]) -> None:
+        if self.state is None or turns[:len(self.read)] != self.read:
+            self.state, self.read, self.shown = SessionState(), [], []
+        new = turns[len(self.read):]
+        if self.live_k:  # live: every user turn answered with picks
+            for result in run_dialogue(self.rec, self.state, new, k=self.live_k, use_llm=False):
+                if result.get("role") != "assistant":
+                    self.shown += [item["id"] for item in result["items"]]
+        else:  # replay: the turns only update the state; the answer that would follow is never asked for
+            for _ in islice(run_dialogue(self.rec, self.state, new, replay=True, k=self.k, use_llm=False), len(new)):
+                pass
+        self.read = list(turns)
+
+    def answer(self, turns: list[Turn]) -> dict:
+        """The replay answer after `turns` (the same as `run_dialogue(rec, SessionState(), turns, replay=True)`'s last)."""
+        self._advance(turns)
+        return list(run_dialogue(self.rec, copy.deepcopy(self.state), [], replay=True, k=self.k, use_llm=False))[-1]
+
+    def live_shown(self, turns: list[Turn]) -> list[int]:
+        """Live mode: the picks shown over `turns`, every user turn answered."""
+        self._advance(turns)
+        return list(self.shown)
 
 
-def rank_metrics(ranked: list[int], targets: set[int]) -> dict:
-    """Recall@k, NDCG@10 and reciprocal rank of one ranked list against its target items."""
-    out = {f"recall@{k}": len(targets & set(ranked[:k])) / len(targets) for k in RECALL_AT}
-    gains = [1.0 / np.log2(r + 2) for r, i in enumerate(ranked[:10]) if i in targets]
-    ideal = sum(1.0 / np.log2(r + 2) for r in range(min(len(targets), 10)))
-    out["ndcg@10"] = sum(gains) / ideal
-    first = next((r for r, i in enumerate(ranked) if i in targets), None)
-    out["mrr"] = 0.0 if first is None else 1.0 / (first + 1)
+@contextmanager
+def memoised_encoder(rec):
+    """While evaluating, one text is encoded once: the chat's retrieval text (wishes, genres) stays the same over
+    many turns and cases of a dialogue. The same vectors as without it; the embedder is restored afterwards."""
+    embedder = rec.embedder
+    original = embedder.__dict__.get("encode")
+    encode, vectors = embedder.encode, {}
+
+    def memoised(texts, *args, **kwargs):
+        texts = list(texts)
+        if len(texts) != 1 or args or kwargs:
+            return encode(texts, *args, **kwargs)
+        if texts[0] not in vectors:
+            vectors[texts[0]] = encode(texts)
+        return vectors[texts[0]].copy()
+
+    embedder.encode = memoised
+    try:
+        yield
+    finally:
+        if original is None:
+            del embedder.encode
+        else:
+            embedder.encode = original
+
+
+def _target_ids(rec, case: Case) -> list[set[int]]:
+    """Per target, its catalog rows (several only for a catalog's duplicate rows of one movie); empty when absent."""
+    out = []
+    for t in case.targets:
+        item = rec.catalog.by_source_id(t.source_id)
+        out.append(set(rec.linker.same_movie[item.id]) if item is not None else set())
     return out
 
 
-def _mean(rows: list[dict]) -> dict:
-    return {key: float(np.mean([r[key] for r in rows])) for key in rows[0]} if rows else {}
-
-
-def _top(scores: np.ndarray, exclude: set[int], k: int) -> list[int]:
-    scores = scores.astype(np.float64).copy()
-    scores[list(exclude)] = -np.inf
-    return [int(i) for i in np.argsort(-scores, kind="stable")[:k]]
-
-
-def baseline_lists(rec, case: Case, k: int) -> dict[str, list[int]]:
-    """Top-k of each baseline for one case."""
-    seeker = [t.text for t in case.turns if t.role == "user"]
-    named = list(dict.fromkeys(i for text in seeker for i in rec.linker.mentioned_items(text)))
-    exclude = {i for t in case.turns for i in rec.linker.mentioned_items(t.text)}
-    exclude |= {j for i in exclude for j in rec.linker.same_movie[i]}
-    emb = rec.index.embeddings
-    text = " ".join(seeker).strip()
-    text_scores = emb @ rec.embedder.encode([text])[0] if text else rec.catalog.popularity
-    als_scores = rec.cf.scores(named)
-    lists = {
-        "popularity": _top(rec.catalog.popularity, exclude, k),
-        "text": _top(text_scores, exclude, k),
-        "als": _top(als_scores, exclude, k),
-    }
-    n = len(rec.catalog)
-    fused = np.zeros(n)
-    for scores in (text_scores, als_scores):
-        order = _top(scores, exclude, n)
-        fused[order] += 1.0 / (RRF_K + np.arange(1, len(order) + 1))
-    lists["rrf"] = _top(fused, exclude, k)
-    return lists
-
-
 def run(path: Path | None = None, data=None, cache_dir=None, modes=("replay", "live"), k: int = 50,
-        progress: bool = True, dump: Path | None = None, limit: int | None = None) -> dict:
+        progress: bool = True, dump: Path | None = None, limit: int | None = None, recommender=None) -> dict:
     from chat.recommender import Recommender
     from chat.settings import Settings
 
-    path = Path(path) if path else DEFAULT_FILE
-    cases = load_cases(path)[:limit]
-    rec = Recommender(Settings.from_env(data=data, cache_dir=cache_dir, use_llm=False, k=k))
-    rec.warm_up()
-    by_source = {item.source_id: item.id for item in rec.catalog.items}
-    rows: dict[str, list[dict]] = {name: [] for name in ("chat", *BASELINES)}
+    started = time.perf_counter()
+    cases = load_cases(Path(path))[:limit] if path else None  # a missing file fails before any model loads
+    rec = recommender
+    if rec is None:
+        rec = Recommender(Settings.from_env(data=data, cache_dir=cache_dir, use_llm=False, k=k))
+        rec.warm_up()
+    path = Path(path) if path else default_file(rec.catalog)
+    cases = load_cases(path)[:limit] if cases is None else cases
+    formats = {c.format for c in cases}
+    if len(formats) > 1:
+        raise ValueError(f"{path}: mixes the published and the ml100k case formats; use one per file")
+    fmt = formats.pop() if formats else PUBLISHED
+    ready = time.perf_counter()
+    with memoised_encoder(rec):
+        result = (_run_published if fmt == PUBLISHED else _run_ml100k)(rec, cases, modes, k, progress, dump)
+    done = time.perf_counter()
+    result.update({"file": str(path), "format": fmt, "catalog": rec.catalog.name, "catalog_items": len(rec.catalog),
+                   "k": k, "seconds": {"start": round(ready - started, 1), "cases": round(done - ready, 1)}})
+    return result
+
+
+def _progress(cases, progress: bool):
+    return tqdm(cases, desc="redial", unit="case", disable=not progress)
+
+
+def _write_dump(dump: Path | None, entries: list[dict]) -> None:
+    if dump:
+        with Path(dump).open("w", encoding="utf-8") as f:
+            for entry in entries:
+                f.write(json.dumps(entry, ensure_ascii=False) + "\n")
+
+
+def _run_ml100k(rec, cases: list[Case], modes, k: int, progress: bool, dump) -> dict:
+    """The earlier cases: per case, every movie named in the conversation excluded from the baselines."""
+    baselines = Baselines(rec)
+    replayer, live = Replayer(rec, k), Replayer(rec, k, live_k=LIVE_K)
+    rows: dict[str, list[dict]] = {name: [] for name in ("chat", *BASELINES[ML100K])}
     live_hits: list[float] = []
     no_picks = 0
     dumps = []
-    for case in tqdm(cases, desc="redial", disable=not progress):
-        targets = {j for s in case.targets if s in by_source for j in rec.linker.same_movie[by_source[s]]}
+    for case in _progress(cases, progress):
+        targets = set().union(*_target_ids(rec, case)) if case.targets else set()
         if not targets:
             continue
         entry = {"id": case.id, "targets": case.titles}
         if "replay" in modes:
-            state = SessionState()
-            answer = list(run_dialogue(rec, state, case.turns, replay=True, k=k))[-1]
+            answer = replayer.answer(case.turns)
             picks = [item["id"] for item in answer["items"]]
             no_picks += not picks
             rows["chat"].append(rank_metrics(picks, targets))
-            for name, ranked in baseline_lists(rec, case, k).items():
+            for name, ranked in baselines.lists(case, k).items():
                 rows[name].append(rank_metrics(ranked, targets))
             first = next((r for r, i in enumerate(picks) if i in targets), None)
             entry.update(rank=None if first is None else first + 1, picks=[rec.catalog[i].display for i in picks[:10]],
                          reply=answer["reply"], state=answer["state"])
         if "live" in modes:
-            state = SessionState()
-            shown = [item["id"] for result in run_dialogue(rec, state, case.turns, k=LIVE_K)
-                     if result.get("role") != "assistant" for item in result["items"]]
-            live_hits.append(float(bool(targets & set(shown))))
+            live_hits.append(float(bool(targets & set(live.live_shown(case.turns)))))
             entry["live_hit"] = bool(live_hits[-1])
         dumps.append(entry)
-    if dump:
-        with Path(dump).open("w", encoding="utf-8") as f:
-            for entry in dumps:
-                f.write(json.dumps(entry, ensure_ascii=False) + "\n")
-    result = {"file": str(path), "cases": len(dumps), "k": k}
+    _write_dump(dump, dumps)
+    result = {"cases": len(dumps), "excludes": {"chat": CHAT_EXCLUDES, "baselines": EXCLUDES[ML100K]}}
     if "replay" in modes:
-        result["replay"] = {name: _mean(r) for name, r in rows.items()}
+        result["replay"] = {name: mean(r) for name, r in rows.items()}
         result["no_picks_share"] = no_picks / max(len(dumps), 1)
     if "live" in modes:
         result["live_hit_share"] = float(np.mean(live_hits)) if live_hits else 0.0
@@ -157,19 +203,130 @@ def run(path: Path | None = None, data=None, cache_dir=None, modes=("replay", "l
     return result
 
 
+def _run_published(rec, cases: list[Case], modes, k: int, progress: bool, dump) -> dict:
+    """The published protocol: every (case, target) pair scored once against the case's ranked lists."""
+    baselines = Baselines(rec)
+    replayer, live = Replayer(rec, k), Replayer(rec, k, live_k=LIVE_K)
+    methods = ("chat", *BASELINES[PUBLISHED]) if "replay" in modes else ()
+    scored: list[dict] = []  # one row per (case, target): its sets, and per method its metrics
+    no_picks, missing = 0, 0
+    dumps = []
+    for case in _progress(cases, progress):
+        ids = _target_ids(rec, case)
+        missing += sum(not s for s in ids)
+        entry = {"id": case.id, "dialogue_id": case.dialogue_id,
+                 "targets": [{"title": t.title, "movie_id": t.source_id, "repeat": t.repeat,
+                              "seeker_liked": t.seeker_liked, "in_catalog": bool(s)} for t, s in zip(case.targets, ids)],
+                 "context_titles": [rec.catalog[i].display for i in baselines.context_items(case)]}
+        ranked: dict[str, list[int]] = {}
+        if "replay" in modes:
+            answer = replayer.answer(case.turns)
+            ranked["chat"] = [item["id"] for item in answer["items"]]
+            no_picks += not ranked["chat"]
+            ranked.update(baselines.lists(case, k))
+            entry.update(picks=[rec.catalog[i].display for i in ranked["chat"][:10]], n_picks=len(ranked["chat"]),
+                         reply=answer["reply"], state=answer["state"])
+        shown = set(live.live_shown(case.turns)) if "live" in modes else set()
+        ranks: dict[str, list] = {name: [] for name in ranked}
+        live_hits = []
+        for target, target_ids in zip(case.targets, ids):
+            row = {"sets": [name for name in TARGET_SETS if in_set(name, target)], "metrics": {}}
+            for name, lst in ranked.items():
+                r = target_rank(lst, target_ids)
+                ranks[name].append(None if r is None else r + 1)
+                row["metrics"][name] = target_metrics(r)
+            if "live" in modes:
+                row["live_hit"] = float(bool(target_ids & shown))
+                live_hits.append(bool(row["live_hit"]))
+            scored.append(row)
+        if ranked:
+            entry["ranks"] = ranks  # 1-based rank of each target per method, None beyond the top k
+        if "live" in modes:
+            entry["live_hits"] = live_hits
+        dumps.append(entry)
+    _write_dump(dump, dumps)
+    sets = {}
+    for name in TARGET_SETS:
+        rows = [r for r in scored if name in r["sets"]]
+        out = {"targets": len(rows), "about": TARGET_SETS[name][1]}
+        if methods:
+            out["methods"] = {m: mean([r["metrics"][m] for r in rows]) for m in methods}
+        if "live" in modes:
+            out["live_hit_share"] = float(np.mean([r["live_hit"] for r in rows])) if rows else 0.0
+        sets[name] = out
+    result = {"cases": len(dumps), "targets": len(scored), "targets_not_in_catalog": missing, "target_sets": sets,
+              "excludes": {"chat": CHAT_EXCLUDES, "baselines": EXCLUDES[PUBLISHED]},
+              "published": {name: [{"system": s, "recall@1": r[0], "recall@10": r[1], "recall@50": r[2]} for s, r in figs]
+                            for name, figs in PUBLISHED_FIGURES.items()},
+              "published_note": PUBLISHED_NOTE}
+    if methods:
+        result["replay"] = sets["all"]["methods"]  # the published protocol's table, where the old key was
+        result["no_picks_share"] = no_picks / max(len(dumps), 1)
+    if "live" in modes:
+        result["live_hit_share"] = sets["all"]["live_hit_share"]
+        result["live_k"] = LIVE_K
+    return result
+
+
+# --- output -----------------------------------------------------------------------------------------------------
+KEYS = [f"recall@{k}" for k in RECALL_AT] + ["ndcg@10", "mrr"]
+
+
+def _method_rows(methods: dict) -> list[str]:
+    return [f"| {name} | " + " | ".join(f"{m[key]:.4f}" for key in KEYS) + " |" for name, m in methods.items()]
+
+
+def _published_rows(figures: list[dict]) -> list[str]:
+    cell = {"recall@1", "recall@10", "recall@50"}
+    return [f"| *{f['system']}* | " + " | ".join(f"{f[key]:.3f}" if key in cell else "" for key in KEYS) + " |"
+            for f in figures]
+
+
+def _published_tables(result: dict, header: str) -> list[str]:
+    """Per target set: the methods of this run, then the published figures of that protocol (R@1/10/50)."""
+    lines = []
+    for name, s in result["target_sets"].items():
+        lines += ["", f"{s['about']}: {s['targets']} targets", ""]
+        if "methods" in s:
+            lines += [f"| method | " + " | ".join(KEYS) + " |", header]
+            lines += _method_rows(s["methods"]) + _published_rows(result["published"].get(name, []))
+        if "live_hit_share" in s:
+            lines.append(f"\nlive (every seeker turn answered with {result['live_k']} new picks): target among the "
+                         f"picks of some turn before the cut point for {s['live_hit_share']:.1%} of these targets")
+    return lines
+
+
+def _timing(result: dict) -> str:
+    s = result.get("seconds", {})
+    return f"time: {s.get('start', 0):.0f} s to load the models, {s.get('cases', 0):.0f} s for the cases"
+
+
 def format_table(result: dict) -> str:
-    lines = [f"ReDial cases: {result['cases']} from {result['file']}"]
+    lines = [f"ReDial cases: {result['cases']} from {result['file']} (catalog {result.get('catalog', '?')}, "
+             f"{result.get('catalog_items', '?')} items)"]
+    header = "|---" * (len(KEYS) + 1) + "|"
+    if result.get("format") == PUBLISHED:
+        lines += [f"{result['targets']} targets scored one by one, each (case, target) pair once; "
+                  f"{result['targets_not_in_catalog']} targets are not in the catalog (never found). "
+                  f"replay: one answer of {result['k']} picks over the whole catalog at each cut point.",
+                  f"excluded: {result['excludes']['chat']}; {result['excludes']['baselines']}."]
+        if result["targets_not_in_catalog"] > result["targets"] / 2:
+            lines.append(f"warning: most targets are not in catalog {result.get('catalog')}: this file's ids are ReDial "
+                         "movieIds, the movies catalog's (--data data/movies, or no --data)")
+        lines += _published_tables(result, header)
+        lines += ["", result["published_note"]]
+        if "no_picks_share" in result:
+            lines.append(f"answers with no picks: {result['no_picks_share']:.1%}")
+        return "\n".join(lines + [_timing(result)])
     if "replay" in result:
-        keys = [f"recall@{k}" for k in RECALL_AT] + ["ndcg@10", "mrr"]
         lines += ["", "replay (one answer after the recorded context, top %d):" % result["k"], "",
-                  "| method | " + " | ".join(keys) + " |", "|---" * (len(keys) + 1) + "|"]
-        for name, m in result["replay"].items():
-            lines.append(f"| {name} | " + " | ".join(f"{m[k]:.4f}" for k in keys) + " |")
+                  "| method | " + " | ".join(KEYS) + " |", header]
+        lines += _method_rows(result["replay"])
         lines.append(f"\nanswers with no picks: {result['no_picks_share']:.1%}")
     if "live_hit_share" in result:
         lines.append(f"live (every seeker turn answered with {result['live_k']} new picks): "
                      f"target among the picks of some turn in {result['live_hit_share']:.1%} of cases")
-    return "\n".join(lines)
+    return "\n".join(lines + [_timing(result)])
 
 
 SECTION = "## 5. Recorded conversations (ReDial)"
@@ -177,7 +334,8 @@ SECTION = "## 5. Recorded conversations (ReDial)"
 
 def markdown(result: dict, command: str, commit: str) -> list[str]:
     """The RESULTS.md section for one run."""
-    keys = [f"recall@{k}" for k in RECALL_AT] + ["ndcg@10", "mrr"]
+    if result.get("format") == PUBLISHED:
+        return _published_markdown(result, command, commit)
     L = [SECTION, "",
          f"Measured by `{command}` at commit {commit}, on {result['cases']} cases of `{Path(result['file']).name}` "
          "(real movie-seeking conversations between two people; the target is the movie the human recommender "
@@ -185,13 +343,33 @@ def markdown(result: dict, command: str, commit: str) -> list[str]:
     if "replay" in result:
         L += ["Replay: every recorded turn updates the state (the seeker's as the user, the other person's as the "
               f"assistant), then one answer of {result['k']} picks. Baselines exclude every movie named in the conversation.", "",
-              "| method | " + " | ".join(keys) + " |", "|---" + "|---:" * len(keys) + "|"]
-        for name, m in result["replay"].items():
-            L.append(f"| {name} | " + " | ".join(f"{m[k]:.4f}" for k in keys) + " |")
+              "| method | " + " | ".join(KEYS) + " |", "|---" + "|---:" * len(KEYS) + "|"]
+        L += _method_rows(result["replay"])
         L += ["", f"Answers with no picks: {result['no_picks_share']:.1%}."]
     if "live_hit_share" in result:
         L += ["", f"Live: every seeker turn answered with {result['live_k']} new picks (never repeated), as the chat runs: "
               f"the target is among the picks of some turn in **{result['live_hit_share']:.1%}** of cases."]
+    return L + [""]
+
+
+def _published_markdown(result: dict, command: str, commit: str) -> list[str]:
+    s = result.get("seconds", {})
+    L = [SECTION, "",
+         f"Measured by `{command}` at commit {commit}, on {result['cases']} cases ({result['targets']} targets) of "
+         f"`{Path(result['file']).name}`: half of ReDial's test dialogues, one case per message in which the human "
+         "recommender names movies, every movie it names a target, scored one by one (each (case, target) pair "
+         "counts once, as the published papers average). Catalog: "
+         f"{result['catalog']} ({result['catalog_items']:,} movies); {result['targets_not_in_catalog']} targets are "
+         "not in it. No LLM; seeds do not apply (no sampling).", "",
+         "Replay: every recorded turn updates the state (the seeker's as the user, the other person's as the "
+         f"assistant), then one answer of {result['k']} picks over the whole catalog. Excluded: "
+         f"{result['excludes']['chat']}; {result['excludes']['baselines']}. Published rows (in italics) give "
+         f"R@1/10/50 as their papers report them. Run time: {s.get('cases', 0):.0f} s for the cases after "
+         f"{s.get('start', 0):.0f} s of start-up."]
+    L += _published_tables(result, "|---" + "|---:" * len(KEYS) + "|")
+    L += ["", result["published_note"]]
+    if "no_picks_share" in result:
+        L += ["", f"Answers with no picks: {result['no_picks_share']:.1%}."]
     return L + [""]
 
 

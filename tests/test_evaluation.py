@@ -199,3 +199,161 @@ def test_decode_is_counted_after_each_calls_first_token():
 def test_unknown_command_is_an_error():
     with pytest.raises(SystemExit):
         main(["nope"])
+
+
+# --- recorded conversations (ReDial): the published protocol and the incremental replay -------------------------
+def _write_cases(path, cases) -> str:
+    path.write_text("".join(json.dumps(c) + "\n" for c in cases), encoding="utf-8")
+    return str(path)
+
+
+def _hand_built_cases(catalog):
+    """Two dialogues over the catalog's best-known items: the targets' repeat/liked flags are set by hand."""
+    top = [catalog[int(i)] for i in np.argsort(-catalog.popularity, kind="stable")[:6]]
+    a, b, c, d, e, f = top
+    seeker = {"role": "seeker", "text": f"Hi, I loved {a.display} and {b.display}. Something like them?"}
+    reply = {"role": "recommender", "text": f"Have you seen {c.display}?"}
+    target = lambda it, repeat, liked: {"movie_id": it.source_id, "title": it.display, "repeat": repeat, "seeker_liked": liked}
+    return [
+        {"id": "1-1", "dialogue_id": "1", "context": [seeker],
+         "targets": [target(c, False, 1), target(d, False, 0), {"movie_id": "no-such-movie", "title": "Nothing (1900)",
+                                                                  "repeat": False, "seeker_liked": None}]},
+        {"id": "1-3", "dialogue_id": "1", "context": [seeker, reply, {"role": "seeker", "text": "Yes, I liked it a lot"}],
+         "targets": [target(c, True, 1), target(e, False, 2)]},
+        {"id": "2-1", "dialogue_id": "2", "context": [{"role": "seeker", "text": f"I want something like {f.display}"}],
+         "targets": [target(a, False, 1)]},
+    ]
+
+
+def test_redial_cases_load_in_both_formats(tmp_path):
+    from evaluation.redial import DEFAULT_FILE, PUBLISHED_FILE
+    from evaluation.redial_protocol import ML100K, PUBLISHED, load_cases
+
+    old = {"id": "9-2", "dialogue_id": "9", "context": [{"role": "seeker", "text": "hi"}],
+           "targets": [{"title": "Billy Madison (1995)", "ml100k_item_ids": ["41"]}], "target_ml100k_item_ids": ["41"]}
+    new = {"id": "9-3", "dialogue_id": "9", "context": [{"role": "seeker", "text": "hi"}, {"role": "recommender", "text": "yo"}],
+           "targets": [{"movie_id": "151656", "title": "Police Academy (1984)", "repeat": True, "seeker_liked": 1},
+                       {"movie_id": "94688", "title": "Police Academy 2 (1985)", "repeat": False, "seeker_liked": None}]}
+    (o,) = load_cases(_write_cases(tmp_path / "old.jsonl", [old]))
+    assert (o.format, [t.source_id for t in o.targets], o.titles) == (ML100K, ["41"], ["Billy Madison (1995)"])
+    (n,) = load_cases(_write_cases(tmp_path / "new.jsonl", [new]))
+    assert n.format == PUBLISHED and n.dialogue_id == "9" and [t.role for t in n.turns] == ["user", "assistant"]
+    assert [(t.source_id, t.repeat, t.seeker_liked) for t in n.targets] == [("151656", True, 1), ("94688", False, None)]
+    with pytest.raises(ValueError, match="bad.jsonl:1"):
+        load_cases(_write_cases(tmp_path / "bad.jsonl", [{"context": [], "targets": [{"title": "x"}]}]))
+    if PUBLISHED_FILE.is_file():  # the shared files, where this checkout has them
+        cases = load_cases(PUBLISHED_FILE)
+        assert len(cases) == 2157 and sum(len(c.targets) for c in cases) == 2574
+        assert {c.format for c in cases} == {PUBLISHED}
+    if DEFAULT_FILE.is_file():
+        assert {c.format for c in load_cases(DEFAULT_FILE)} == {ML100K}
+
+
+def test_redial_target_sets_and_per_target_scores():
+    from evaluation.redial_protocol import Target, in_set, mean, target_metrics, target_rank
+
+    targets = [Target("1", repeat=False, seeker_liked=1), Target("2", repeat=True, seeker_liked=1),
+               Target("3", repeat=False, seeker_liked=0), Target("4", repeat=None, seeker_liked=None),
+               Target("5", repeat=False, seeker_liked=2)]
+    assert [t.source_id for t in targets if in_set("all", t)] == ["1", "2", "3", "4", "5"]
+    assert [t.source_id for t in targets if in_set("new", t)] == ["1", "3", "5"]
+    assert [t.source_id for t in targets if in_set("liked", t)] == ["1", "2"]
+    # one case, three targets against the same list: ranks 1, 7 and absent; each target counts once
+    ranked = [10, 11, 12, 13, 14, 15, 20, 16]
+    ranks = [target_rank(ranked, {10}), target_rank(ranked, {20, 21}), target_rank(ranked, {99})]
+    assert ranks == [0, 6, None]
+    m = mean([target_metrics(r) for r in ranks])
+    assert m["recall@1"] == pytest.approx(1 / 3) and m["recall@5"] == pytest.approx(1 / 3)
+    assert m["recall@10"] == pytest.approx(2 / 3) and m["recall@50"] == pytest.approx(2 / 3)
+    assert m["mrr"] == pytest.approx((1 + 1 / 7) / 3)
+    assert m["ndcg@10"] == pytest.approx((1 + 1 / math.log2(8)) / 3)
+
+
+def test_redial_published_protocol_on_hand_built_cases(recommender, tmp_path):
+    from evaluation import redial
+
+    cases = _hand_built_cases(recommender.catalog)
+    path = _write_cases(tmp_path / "cases.jsonl", cases)
+    out = redial.run(path, modes=("replay", "live"), k=20, progress=False, dump=tmp_path / "dump.jsonl",
+                     recommender=recommender)
+    assert out["format"] == "published" and out["cases"] == 3 and out["targets"] == 6
+    assert "encode" not in vars(recommender.embedder)  # the run's memoised encoder is gone again
+    assert out["targets_not_in_catalog"] == 1
+    sets = out["target_sets"]
+    assert (sets["all"]["targets"], sets["new"]["targets"], sets["liked"]["targets"]) == (6, 5, 3)
+    assert set(sets["all"]["methods"]) == {"chat", "popularity", "cooc", "text", "als", "rrf"}
+    assert out["replay"] == sets["all"]["methods"]
+    dumps = [json.loads(line) for line in (tmp_path / "dump.jsonl").read_text().splitlines()]
+    # each set's figures are the mean over its targets of what each target's own rank gives
+    flags = [(t["repeat"], t["seeker_liked"]) for c in cases for t in c["targets"]]
+    for method in sets["all"]["methods"]:
+        ranks = [r for d in dumps for r in d["ranks"][method]]
+        for name, keep in (("all", lambda f: True), ("new", lambda f: f[0] is False), ("liked", lambda f: f[1] == 1)):
+            chosen = [r for r, f in zip(ranks, flags) if keep(f)]
+            for k in (1, 10, 20):
+                expected = sum(r is not None and r <= k for r in chosen) / len(chosen)
+                assert sets[name]["methods"][method][f"recall@{k}"] == pytest.approx(expected), (method, name, k)
+    assert dumps[0]["ranks"]["popularity"][2] is None  # the movie the catalog lacks is never found
+    # the published protocol's baselines exclude nothing: a repeat target can be found (popularity ranks it 3rd)
+    assert dumps[1]["ranks"]["popularity"][0] == 3
+    # the chat never repeats what the recorded recommender named
+    assert dumps[1]["ranks"]["chat"][0] is None
+    text = redial.format_table(out)
+    assert "UniCRS" in text and "0.428" in text and "de-duplicated" in text and "exclude nothing" in text
+    lines = redial.markdown(out, "python -m evaluation redial", "abc123")
+    assert lines[0] == redial.SECTION and "0.224" in "\n".join(lines)
+
+
+@pytest.mark.parametrize("catalog_fixture", ["recommender", "movies"])
+def test_redial_incremental_replay_equals_a_full_replay(catalog_fixture, request):
+    """On each catalog's own case file: ml-100k's earlier cases, the movies catalog's published-format cases."""
+    import copy
+
+    from catalog.loading import MOVIES_FOLDER
+    from chat.dialogue import run_dialogue
+    from chat.state import SessionState
+    from evaluation.redial import LIVE_K, Replayer, default_file
+    from evaluation.redial_protocol import load_cases
+
+    if catalog_fixture == "movies" and not MOVIES_FOLDER.is_dir():
+        pytest.skip("the movies catalog (data/movies) is not built in this checkout")
+    recommender = request.getfixturevalue(catalog_fixture)
+    path = default_file(recommender.catalog)
+    if not path.is_file():
+        pytest.skip(f"{path} is not in this checkout")
+    cases, dialogues = [], []
+    for case in load_cases(path):  # the cases of the first dialogues that have several, in file order
+        if dialogues and case.dialogue_id == dialogues[-1]:
+            cases[-1].append(case)
+        elif len(dialogues) < 40:
+            dialogues.append(case.dialogue_id)
+            cases.append([case])
+    cases = [c for group in cases if len(group) >= 2 for c in group][:10]
+    assert len(cases) >= 4
+    k = 20
+    replayer, live = Replayer(recommender, k), Replayer(recommender, k, live_k=LIVE_K)
+    for n, case in enumerate(cases):
+        replayer._advance(case.turns)
+        carried = copy.deepcopy(replayer.state)
+        got = replayer.answer(case.turns)
+        assert replayer.state == carried  # answering left the state read on untouched
+        full = list(run_dialogue(recommender, SessionState(), case.turns, replay=True, k=k, use_llm=False))[-1]
+        assert [i["id"] for i in got["items"]] == [i["id"] for i in full["items"]], case.id
+        assert got["state"] == full["state"] and got["reply"] == full["reply"]
+        if n < 4:  # live mode carries its state the same way
+            shown = [item["id"] for r in run_dialogue(recommender, SessionState(), case.turns, k=LIVE_K, use_llm=False)
+                     if r.get("role") != "assistant" for item in r["items"]]
+            assert live.live_shown(case.turns) == shown, case.id
+
+
+def test_redial_command_on_a_small_catalog(small, tmp_path, capsys):
+    from catalog import load_catalog
+
+    data, cache = small
+    path = _write_cases(tmp_path / "cases.jsonl", _hand_built_cases(load_catalog(data)))
+    out = run_json(capsys, "redial", "--data", str(data), "--cache-dir", str(cache), "--file", path, "--replay",
+                   "--k", "10", "--limit", "2")
+    assert out["cases"] == 2 and out["targets"] == 5 and out["k"] == 10 and "live_hit_share" not in out
+    for s in out["target_sets"].values():
+        assert all(in_unit(v) for m in s["methods"].values() for v in m.values())
+    assert out["seconds"]["cases"] >= 0
