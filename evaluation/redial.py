@@ -330,6 +330,7 @@ def format_table(result: dict) -> str:
 
 
 SECTION = "## 5. Recorded conversations (ReDial)"
+PUBLISHED_SECTION = "## 5b. Recorded conversations on the movies catalog (ReDial's published protocol)"
 
 
 def markdown(result: dict, command: str, commit: str) -> list[str]:
@@ -354,7 +355,7 @@ def markdown(result: dict, command: str, commit: str) -> list[str]:
 
 def _published_markdown(result: dict, command: str, commit: str) -> list[str]:
     s = result.get("seconds", {})
-    L = [SECTION, "",
+    L = [PUBLISHED_SECTION, "",
          f"Measured by `{command}` at commit {commit}, on {result['cases']} cases ({result['targets']} targets) of "
          f"`{Path(result['file']).name}`: half of ReDial's test dialogues, one case per message in which the human "
          "recommender names movies, every movie it names a target, scored one by one (each (case, target) pair "
@@ -379,5 +380,6 @@ def section_of(text: str) -> list[str]:
 
 
 def write_section(path: Path, lines: list[str]) -> None:
-    """Put the section into RESULTS.md in place of the old one (or before the notes), leaving the rest as it is."""
-    results_file.write_section(path, SECTION, lines)
+    """Put the section into RESULTS.md in place of the old one (or before the notes), leaving the rest as it is.
+    The heading is the lines' first: the ML-100K section and the movies catalog's are kept apart."""
+    results_file.write_section(path, lines[0], lines)
