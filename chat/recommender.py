@@ -156,6 +156,7 @@ class Recommender:
             self.index.load()
             self.cf.load()
             self.linker  # noqa: B018 - builds the alias table
+            understand("warm up", self.linker)  # builds the catalog's people and word patterns (~0.8 s at 7k movies)
             # The first encode and query pay one-off set-up costs; pay them now, not on the first message.
             self.index.search(self.embedder.encode(["warm up"])[0], 1)
             if llm_loader:
