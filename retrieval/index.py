@@ -1,7 +1,8 @@
 """The item collection in ChromaDB, built once and reused across restarts: embedded, or on a Chroma server.
 
 The collection name carries a fingerprint of the catalog texts and the embedder,
-so changing either builds a new collection (and drops the stale ones). Each collection
+so changing either builds a new collection (and drops the stale ones of the same catalog source:
+stores of other catalogs stay, so switching RECS_DATA back and forth rebuilds nothing). Each collection
 lives in its own store folder, named like it, so a store can be built under a temporary
 name and renamed into place whole. With a server URL the same collection lives on a
 Chroma server instead (retrieval.chroma_server).
@@ -33,6 +34,7 @@ from runtime.cache_files import build_dir, remove, set_aside
 
 log = logging.getLogger("recs.index")
 PREFIX = "items-"
+SOURCE_FILE = "catalog-source.txt"  # in each store: which catalog it was built from, so only its own stale stores go
 BATCH = 4000  # below ChromaDB's maximum batch size
 SELF_DISTANCE = 1e-3  # an item's own vector is at cosine distance ~0 (float rounding) from itself
 # Up to this many items the filtered query is cheap (its metadata scan takes milliseconds) and stays in use:
@@ -185,6 +187,7 @@ class ItemIndex:
                                                configuration={"hnsw": {"space": "cosine"}}))
         finally:
             client.close()  # flushes and releases the files before the folder is renamed
+        (folder / SOURCE_FILE).write_text(self.catalog.source, encoding="utf-8")
 
     def fill(self, collection) -> None:
         """Embed every item's text and add it, with its metadata, to an empty collection."""
@@ -193,10 +196,11 @@ class ItemIndex:
         add_items(collection, self.catalog.items, vectors, self.catalog.genres, documents)
 
     def _drop_stale(self) -> None:
-        """Remove stores of other catalogs or embedders, and the single-store layout of earlier versions."""
+        """Remove earlier stores of this catalog source (its texts or the embedder changed), stores that do not
+        say their source (built by earlier versions), and the single-store layout of earlier versions."""
         for entry in self.root.iterdir():
             stale_store = entry.name.startswith(PREFIX) and entry.name != self.collection_name \
-                and not entry.name.endswith(".damaged")
+                and not entry.name.endswith(".damaged") and self._same_source(entry)
             old_layout = entry.name.startswith("chroma.sqlite3") or (entry.is_dir() and _is_uuid(entry.name))
             if stale_store or old_layout:
                 log.info("dropping stale index %s", entry)
@@ -204,6 +208,14 @@ class ItemIndex:
                     remove(entry)
                 except OSError as err:  # in use or not ours: it only takes space
                     log.warning("could not drop stale index %s: %s", entry, err)
+
+    def _same_source(self, store: Path) -> bool:
+        try:
+            return (store / SOURCE_FILE).read_text(encoding="utf-8") == self.catalog.source
+        except FileNotFoundError:
+            return True
+        except OSError:  # unreadable: not ours to judge, it only takes space
+            return False
 
     @property
     def embeddings(self) -> np.ndarray:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from gradio_client import Client
@@ -75,7 +76,7 @@ def test_a_held_generation_does_not_delay_another_sessions_ranking(recommender, 
     from evaluation.latency import free_port
 
     held = HeldBackend()
-    rec = Recommender(Settings(cache_dir=cache_dir))
+    rec = Recommender(Settings(cache_dir=cache_dir, data=Path("ml-100k")))
     rec.embedder, rec.llm = recommender.embedder, BatchingLLM(held, deadline_s=60)
     rec.warm_up()
     demo = build_app(rec)

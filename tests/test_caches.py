@@ -48,6 +48,14 @@ def test_built_once_then_reused_then_rebuilt_on_change(tmp_path):
     stores = [p.name for p in changed.index.root.iterdir() if not p.name.startswith(".")]
     assert stores == [changed.index.collection_name]  # the stale store is gone
 
+    # Another catalog in the same cache folder keeps this one's store: switching back rebuilds nothing.
+    write_dataset(tmp_path / "other", rename_first="Another Catalog's Title")
+    other = start(tmp_path / "other", cache)
+    assert other.index.built_now
+    assert not start(data, cache).index.built_now
+    stores = sorted(p.name for p in changed.index.root.iterdir() if not p.name.startswith("."))
+    assert stores == sorted([changed.index.collection_name, other.index.collection_name])
+
 def test_any_catalog_works_through_the_pipeline(tmp_path):
     data = tmp_path / "data"
     write_dataset(data)

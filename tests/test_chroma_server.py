@@ -64,7 +64,7 @@ def _picks(rec: Recommender, turns: list[str]) -> list[list[int]]:
 
 
 def test_a_dialogue_through_a_chroma_server_picks_what_the_embedded_index_picks(chroma_url, recommender, settings):
-    served = _served(recommender, cache_dir=settings.cache_dir, chroma_url=chroma_url)
+    served = _served(recommender, data=settings.data, cache_dir=settings.cache_dir, chroma_url=chroma_url)
     assert not served.index.built_now  # the server's collection passed the same checks as an embedded store
     assert chroma_url in " ".join(served.describe())
 

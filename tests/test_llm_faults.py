@@ -124,7 +124,7 @@ def _served(base, cache_dir, url: str):
     from chat.recommender import Recommender
     from chat.settings import Settings
 
-    rec = Recommender(Settings(cache_dir=cache_dir, llm_url=url, llm_timeout=TIMEOUT))
+    rec = Recommender(Settings(cache_dir=cache_dir, data=Path("ml-100k"), llm_url=url, llm_timeout=TIMEOUT))
     for name in ("catalog", "linker", "embedder", "index", "cf"):  # cached properties: borrowed before first use
         setattr(rec, name, getattr(base, name))
     rec.warm_up()

@@ -51,7 +51,7 @@ def served(recommender, cache_dir, llm_server):
     from chat.settings import Settings
 
     # A generous timeout: a slow shared CI machine must not turn the server's sentences into templates.
-    rec = Recommender(Settings(cache_dir=cache_dir, llm_url=llm_server, llm=MODEL, llm_timeout=120))
+    rec = Recommender(Settings(cache_dir=cache_dir, data=Path("ml-100k"), llm_url=llm_server, llm=MODEL, llm_timeout=120))
     rec.embedder = recommender.embedder  # cached property, set before first use: one embedder per session
     rec.warm_up()
     return rec
