@@ -18,7 +18,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
-    p.add_argument("--data", type=Path, default=None, help="folder with <name>.item and <name>.inter (default: ml-100k)")
+    p.add_argument("--data", type=Path, default=None, help="catalog folder or name (default: the shipped movies catalog; ml-100k: MovieLens-100K)")
     p.add_argument("--cache-dir", type=Path, default=None, help="models and index cache (default: ~/.cache/convrec)")
     p.add_argument("--seed", type=int, default=0, help="seed of every sample (default 0)")
     p.add_argument("--no-progress", action="store_true", help="hide progress bars")
@@ -89,6 +89,16 @@ def cmd_redial(args) -> dict:
         command += f" --file {args.file}" if args.file else ""
         command += f" --limit {args.limit}" if args.limit else ""
         redial.write_section(args.results, redial.markdown(result, command, _git_commit()))
+    return result, redial.format_table
+
+
+def cmd_redial_validate(args) -> dict:
+    from evaluation import redial, redial_validation
+
+    rec, path = redial_validation.validation_recommender(args.share, args.seed, cache_dir=args.cache_dir)
+    result = redial.run(path, modes=("replay",), k=args.k, progress=not args.no_progress, limit=args.limit,
+                        dump=args.dump, recommender=rec)
+    result["validation"] = {"share": args.share, "seed": args.seed}
     return result, redial.format_table
 
 
@@ -193,6 +203,15 @@ def _redial_args(p):
                    help="also write the table into this RESULTS.md, in place of its ReDial section (e.g. docs/RESULTS.md)")
 
 
+def _redial_validate_args(p):
+    from evaluation.redial_validation import SHARE
+
+    p.add_argument("--share", type=float, default=SHARE, help=f"share of the training dialogues held out (default {SHARE})")
+    p.add_argument("--k", type=int, default=50, help="picks in the replay answer (default 50)")
+    p.add_argument("--limit", type=int, default=None, help="only the first N cases")
+    p.add_argument("--dump", type=Path, default=None, help="write one JSON line per case: picks, state, target rank")
+
+
 def _load_args(p):
     p.add_argument("--sessions", type=int, default=8, help="parallel sessions (default 8)")
     p.add_argument("--turns", type=int, default=3, help="turns per session (default 3)")
@@ -239,6 +258,8 @@ COMMANDS.update({
     "scale": (cmd_scale, "latency and ALS fit time on synthetic catalogs", _scale_args),
     "latency": (cmd_latency, "per-stage latency, decode speed against the memory bound, start-up", _latency_args),
     "redial": (cmd_redial, "recorded human conversations (ReDial): replayed and live, against baselines", _redial_args),
+    "redial-validate": (cmd_redial_validate, "the ReDial replay on a validation split of the training dialogues "
+                        "(for tuning; the test file is for measuring only)", _redial_validate_args),
     "load": (cmd_load, "many sessions at once through the real app: turn latency, throughput, errors, leaks", _load_args),
     "hostile": (cmd_hostile, "hostile and odd messages through the pipeline: crashes and failed turns by category",
                 _hostile_args),
