@@ -19,6 +19,8 @@
     Kitchen = "cooking, cookware, baking"
     [category_synonyms]              # optional: words people use for a category
     "cookware" = "Kitchen"
+    [ranking]                        # optional: settings tuned for this catalog (RANKING_KEYS)
+    als_alpha = 20.0
 
 Columns left out are found by their usual names (see `catalog.generic`). An unknown key is an
 error that suggests the closest known one, so a typo never silently falls back to a default.
@@ -62,6 +64,14 @@ class InteractionsSpec:
     timestamp: str | None = None
 
 
+# [ranking] keys: what each tunes. Tune them on data the evaluation never sees (python -m evaluation redial-validate).
+RANKING_KEYS = {
+    "als_alpha": "ALS confidence per interaction (cf.als.ALSConfig.alpha, default 1.0)",
+    "full_evidence": "titles at which the CF prior gets its whole share (ranking.ranker.FULL_EVIDENCE, default 3)",
+    "context_weight": "weight in the CF fold-in of items seen or named by the other side (default 0: not folded in)",
+}
+
+
 @dataclass
 class CatalogSpec:
     format: str | None = None  # a loader name; None: detected from the files
@@ -74,6 +84,7 @@ class CatalogSpec:
     example: str | None = None  # a first message to show people
     category_words: dict[str, str] = field(default_factory=dict)
     category_synonyms: dict[str, str] = field(default_factory=dict)
+    ranking: dict[str, float] = field(default_factory=dict)
     items: ItemsSpec = field(default_factory=ItemsSpec)
     interactions: InteractionsSpec = field(default_factory=InteractionsSpec)
     path: Path | None = None  # the spec file itself (None: a folder read without one)
@@ -95,6 +106,8 @@ class CatalogSpec:
             catalog.nouns = self.nouns or plural(catalog.noun)
         if self.category_label or self.category_labels:
             catalog.category_labels = self.category_labels or plural(catalog.category_label)
+        if self.ranking:
+            catalog.ranking = {**catalog.ranking, **self.ranking}
         if self.category_words:
             catalog.category_words = {**catalog.category_words, **self.category_words}
         if self.category_synonyms:
@@ -148,6 +161,13 @@ def _fill(path: Path, target, raw: dict, section: str, skip: set[str] = frozense
                 raise CatalogError(path, f"[{key}] must map names to text; found {value!r}.",
                                    f"write lines such as \"Kitchen\" = \"cooking, cookware\" under [{key}]")
             setattr(target, key, {str(k): v for k, v in value.items()})
+        elif key == "ranking":
+            bad = {k: v for k, v in value.items() if k not in RANKING_KEYS or isinstance(v, bool)
+                   or not isinstance(v, (int, float)) or v <= 0} if isinstance(value, dict) else value
+            if bad or not isinstance(value, dict):
+                raise CatalogError(path, f"[ranking] takes positive numbers for {listing(RANKING_KEYS)}; found {bad!r}.",
+                                   "write lines such as als_alpha = 20.0 under [ranking], or remove the section")
+            setattr(target, key, {str(k): float(v) for k, v in value.items()})
         elif key == "extra":
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise CatalogError(path, f"{where}'extra' must be a list of column names; found {value!r}.",

@@ -32,6 +32,12 @@ class ALSConfig:
     iterations: int = 15
     seed: int = 42
 
+    @classmethod
+    def for_catalog(cls, catalog: Catalog) -> "ALSConfig":
+        """The defaults, with what the catalog's [ranking] tuned (als_alpha: conversations are sparser than ratings)."""
+        alpha = catalog.ranking.get("als_alpha")
+        return cls() if alpha is None else cls(alpha=float(alpha))
+
     @property
     def key(self) -> str:
         return hashlib.sha256(repr(sorted(asdict(self).items())).encode()).hexdigest()[:8]
@@ -81,10 +87,10 @@ def well_liked_counts(catalog: Catalog) -> np.ndarray:
 class CFModel:
     """ALS item factors plus a popularity prior for one catalog, cached on disk."""
 
-    def __init__(self, catalog: Catalog, cache_dir: Path, config: ALSConfig = ALSConfig()):
+    def __init__(self, catalog: Catalog, cache_dir: Path, config: ALSConfig | None = None):
         self.catalog = catalog
-        self.config = config
-        self.path = Path(cache_dir) / "als" / f"als-{catalog.fingerprint}-{config.key}.npz"
+        self.config = config or ALSConfig.for_catalog(catalog)
+        self.path = Path(cache_dir) / "als" / f"als-{catalog.fingerprint}-{self.config.key}.npz"
         self._model = None
         self._lock = threading.Lock()
         self.trained_now = False
@@ -133,19 +139,19 @@ class CFModel:
     def item_factors(self) -> np.ndarray:
         return self.load().item_factors
 
-    def user_vector(self, liked: list[int]) -> np.ndarray | None:
-        """Fold a chat user in from the items they liked; None when they liked nothing."""
+    def user_vector(self, liked: list[int], weights: list[float] | None = None) -> np.ndarray | None:
+        """Fold a chat user in from the items they liked (each with its weight, default 1); None when none."""
         if not liked:
             return None
         model = self.load()
-        row = sp.csr_matrix(
-            (np.ones(len(liked), dtype=np.float32), ([0] * len(liked), liked)), shape=(1, len(self.catalog))
-        )
+        data = np.ones(len(liked), dtype=np.float32) if weights is None else np.asarray(weights, dtype=np.float32)
+        row = sp.csr_matrix((data, ([0] * len(liked), liked)), shape=(1, len(self.catalog)))
         return model.recalculate_user(0, row)
 
-    def scores(self, liked: list[int], item_ids: list[int] | None = None) -> np.ndarray:
+    def scores(self, liked: list[int], item_ids: list[int] | None = None,
+               weights: list[float] | None = None) -> np.ndarray:
         """CF prior for items (all when item_ids is None): ALS fold-in scores, else popularity."""
-        user = self.user_vector(liked)
+        user = self.user_vector(liked, weights)
         if item_ids is None:  # every item: no fancy-indexed copy of the factors (128 MB at a million items)
             return self.popularity_prior.copy() if user is None else self.item_factors @ user
         ids = np.asarray(item_ids, dtype=np.int64)

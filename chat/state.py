@@ -28,6 +28,12 @@ class SessionState:
     seen: list[int] = field(default_factory=list)
     interested: list[int] = field(default_factory=list)  # "sounds good", "have you seen X?": a taste signal, still recommendable
     shown: list[int] = field(default_factory=list)  # every item recommended so far
+    # named by the other side of a recorded conversation (observe): what it talks about says something of the
+    # taste being served, so these join the CF fold-in (never the chat's own picks: that would feed on itself)
+    mentioned: list[int] = field(default_factory=list)
+    # The published ReDial protocol counts a movie named again as a hit: its replay sets this, so that only
+    # disliked items stay out. The chat itself never repeats (False).
+    allow_repeats: bool = False
     fresh_items: list[int] = field(default_factory=list)  # named by the other side since the user last spoke
     last_items: list[int] = field(default_factory=list)  # the items of the latest reply, in order
     explanations: dict[int, str] = field(default_factory=dict)  # item id -> the text shown for it
@@ -63,6 +69,12 @@ class SessionState:
             if item_id in bucket:
                 bucket.remove(item_id)
         {"liked": self.liked, "disliked": self.disliked, "seen": self.seen, "interested": self.interested}[sentiment].append(item_id)
+
+    def cf_context(self) -> list[int]:
+        """Items the conversation is about beyond the positives (seen, named by the other side), none disliked:
+        the CF prior is folded in from these with the positives."""
+        positives = set(self.positives())
+        return [i for i in dict.fromkeys(self.seen + self.mentioned) if i not in positives and i not in self.disliked]
 
     def positives(self) -> list[int]:
         """Items that say what the user enjoys: the liked ones and those they are interested in."""
@@ -110,7 +122,7 @@ class SessionState:
 
     # --- views -------------------------------------------------------------------
     def filters(self) -> Filters:
-        excluded = set(self.liked) | set(self.disliked) | set(self.seen) | set(self.shown)
+        excluded = set(self.disliked) if self.allow_repeats else set(self.liked) | set(self.disliked) | set(self.seen) | set(self.shown)
         excluded |= {i for name in self.people_excluded for i in self.people_items.get(name, ())}
         only = {i for name in self.people_only for i in self.people_items.get(name, ())} if self.people_only else None
         return Filters(

@@ -51,6 +51,10 @@ MOVIES_CATALOG = "movies"
 LIVE_K = 10
 CHAT_EXCLUDES = ("the chat never suggests what the recorded recommender already named (shown) nor what the seeker "
                  "said they liked, disliked or have seen")
+NO_REPEATS = "chat (no repeats)"  # the published protocol's second chat row: the live product's rule
+PUBLISHED_CHAT_EXCLUDES = ("the chat row follows the protocol, where a movie named again is a hit: only what the seeker "
+                           f"disliked stays out; the '{NO_REPEATS}' row is the live chat's rule: it never suggests what "
+                           "either side already named nor what the seeker said they liked, disliked or have seen")
 
 
 def default_file(catalog) -> Path:
@@ -82,10 +86,13 @@ class Replayer:
                 pass
         self.read = list(turns)
 
-    def answer(self, turns: list[Turn]) -> dict:
-        """The replay answer after `turns` (the same as `run_dialogue(rec, SessionState(), turns, replay=True)`'s last)."""
+    def answer(self, turns: list[Turn], allow_repeats: bool = False) -> dict:
+        """The replay answer after `turns` (the same as `run_dialogue(rec, SessionState(), turns, replay=True)`'s last);
+        `allow_repeats`: movies named earlier may come back (the published protocol counts them as hits)."""
         self._advance(turns)
-        return list(run_dialogue(self.rec, copy.deepcopy(self.state), [], replay=True, k=self.k, use_llm=False))[-1]
+        state = copy.deepcopy(self.state)
+        state.allow_repeats = allow_repeats
+        return list(run_dialogue(self.rec, state, [], replay=True, k=self.k, use_llm=False))[-1]
 
     def live_shown(self, turns: list[Turn]) -> list[int]:
         """Live mode: the picks shown over `turns`, every user turn answered."""
@@ -207,7 +214,7 @@ def _run_published(rec, cases: list[Case], modes, k: int, progress: bool, dump) 
     """The published protocol: every (case, target) pair scored once against the case's ranked lists."""
     baselines = Baselines(rec)
     replayer, live = Replayer(rec, k), Replayer(rec, k, live_k=LIVE_K)
-    methods = ("chat", *BASELINES[PUBLISHED]) if "replay" in modes else ()
+    methods = ("chat", NO_REPEATS, *BASELINES[PUBLISHED]) if "replay" in modes else ()
     scored: list[dict] = []  # one row per (case, target): its sets, and per method its metrics
     no_picks, missing = 0, 0
     dumps = []
@@ -220,8 +227,9 @@ def _run_published(rec, cases: list[Case], modes, k: int, progress: bool, dump) 
                  "context_titles": [rec.catalog[i].display for i in baselines.context_items(case)]}
         ranked: dict[str, list[int]] = {}
         if "replay" in modes:
-            answer = replayer.answer(case.turns)
+            answer = replayer.answer(case.turns, allow_repeats=True)
             ranked["chat"] = [item["id"] for item in answer["items"]]
+            ranked[NO_REPEATS] = [item["id"] for item in replayer.answer(case.turns)["items"]]
             no_picks += not ranked["chat"]
             ranked.update(baselines.lists(case, k))
             entry.update(picks=[rec.catalog[i].display for i in ranked["chat"][:10]], n_picks=len(ranked["chat"]),
@@ -255,7 +263,7 @@ def _run_published(rec, cases: list[Case], modes, k: int, progress: bool, dump) 
             out["live_hit_share"] = float(np.mean([r["live_hit"] for r in rows])) if rows else 0.0
         sets[name] = out
     result = {"cases": len(dumps), "targets": len(scored), "targets_not_in_catalog": missing, "target_sets": sets,
-              "excludes": {"chat": CHAT_EXCLUDES, "baselines": EXCLUDES[PUBLISHED]},
+              "excludes": {"chat": PUBLISHED_CHAT_EXCLUDES, "baselines": EXCLUDES[PUBLISHED]},
               "published": {name: [{"system": s, "recall@1": r[0], "recall@10": r[1], "recall@50": r[2]} for s, r in figs]
                             for name, figs in PUBLISHED_FIGURES.items()},
               "published_note": PUBLISHED_NOTE}

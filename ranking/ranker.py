@@ -26,18 +26,20 @@ PERSON_WEIGHT = 0.8  # score added for an item of a person the user asked for ("
 TOPIC_WEIGHT = 0.5  # score added for an item whose catalog text states a wished-for topic ("a heist movie")
 
 
-def evidence_weight(cf_weight: float, n_liked: int) -> float:
-    """The CF prior's share grows with the liked titles it was folded in from.
+def evidence_weight(cf_weight: float, n_liked: int, full_evidence: int = FULL_EVIDENCE) -> float:
+    """The CF prior's share grows with the titles it was folded in from.
 
     One liked title is a thin basis for collaborative filtering (it pulls in whatever is popular
     with that title's fans), three are a profile: with n titles the share is cf_weight x min(n, 3) / 3.
+    A catalog whose interactions are conversations (ReDial) may give the whole share at one title
+    (`full_evidence` in its catalog.toml's [ranking], tuned by `python -m evaluation redial-validate`).
     With none, the prior is how many people liked each item, and the text it is fused with holds only
     a few recognised wishes: the prior keeps the whole share (on recorded conversations, where most
     seekers name no catalog title, this finds what people recommend far more often).
     """
     if n_liked == 0:
         return cf_weight
-    return cf_weight * min(n_liked, FULL_EVIDENCE) / FULL_EVIDENCE
+    return cf_weight * min(n_liked, full_evidence) / full_evidence
 
 
 @dataclass
@@ -64,6 +66,7 @@ class RankRequest:
     k: int = 5
     diversity: float | None = None  # None: the ranker's default
     preferences: Preferences = field(default_factory=Preferences)  # soft: genres and periods leaned towards
+    context: list[int] = field(default_factory=list)  # more items the CF prior is folded in from (seen, talked about)
 
 
 class HybridRanker:
@@ -71,6 +74,10 @@ class HybridRanker:
                  cf_weight: float = 0.7, candidates: int = 100, diversity: float = 0.0):
         self.catalog, self.index, self.cf = catalog, index, cf
         self.fusion, self.cf_weight, self.candidates, self.diversity = fusion, cf_weight, candidates, diversity
+        self.full_evidence = int(catalog.ranking.get("full_evidence", FULL_EVIDENCE))
+        # Items seen or named by the other side join the CF fold-in with this weight (0: they do not). On ReDial's
+        # conversations they help (redial-validate); on ML-100K's they cost a little, so it stays off there.
+        self.context_weight = float(catalog.ranking.get("context_weight", 0.0))
 
     @cached_property
     def facts(self) -> ItemFacts:
@@ -101,7 +108,9 @@ class HybridRanker:
         t1 = time.perf_counter()
         timings["retrieve"] = (t1 - t0) * 1000
 
-        all_cf = self.cf.scores(req.liked)
+        context = [i for i in dict.fromkeys(req.context) if i not in req.liked] if self.context_weight > 0 else []
+        folded = list(dict.fromkeys(req.liked)) + context
+        all_cf = self.cf.scores(folded, weights=[1.0] * (len(folded) - len(context)) + [self.context_weight] * len(context))
         semantic = dict(hits)
         extra = self._cf_candidates(all_cf, semantic, req.filters)
         if req.preferences:  # the prior's best items that fit the preferences, however deep they sit
@@ -118,7 +127,7 @@ class HybridRanker:
         timings["cf"] = (t2 - t1) * 1000
 
         # With neither words nor liked titles, similarity to the catalog's centre means nothing: the prior decides.
-        cf_weight = evidence_weight(self.cf_weight, len(req.liked)) if req.query_vector is not None or req.liked else 1.0
+        cf_weight = evidence_weight(self.cf_weight, len(folded), self.full_evidence) if req.query_vector is not None or folded else 1.0
         scores = fuse(self.fusion, sem, cf, cf_weight) if ids else np.zeros(0)
         if req.preferences and ids:
             items = [self.catalog[i] for i in ids]

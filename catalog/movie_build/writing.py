@@ -13,6 +13,7 @@ from catalog.movie_words import MOVIE_CATEGORY_SYNONYMS, MOVIE_CATEGORY_WORDS
 
 ITEMS_FILE, INTERACTIONS_FILE, SPEC_FILE, CARD_FILE = "items.jsonl", "interactions.csv", "catalog.toml", "README.md"
 EXAMPLE = "I loved Inception and The Dark Knight, something smart and tense"
+RANKING = {"als_alpha": 20.0, "full_evidence": 1, "context_weight": 1.0}  # see spec_text
 
 
 def write_text(path: Path, text: str) -> None:
@@ -62,6 +63,12 @@ def spec_text(genres: set[str]) -> str:
         'user = "user"',
         'item = "item"',
         'weight = "weight"',
+        "",
+        "# Tuned on a validation split of the training dialogues (python -m evaluation redial-validate),",
+        "# never on the test dialogues: conversations are sparser than ratings, so each counts more in ALS",
+        "# and one named title is enough to lean on the CF prior.",
+        "[ranking]",
+        *(f"{k} = {v}" for k, v in RANKING.items()),
         "",
         "[category_words]",
         *(f"{toml_string(g)} = {toml_string(w)}" for g, w in words.items()),
