@@ -240,6 +240,7 @@ class Recommender:
         ids = [i for i in self.linker.mentioned_items(text) if i not in state.shown]
         if ids:
             state.shown += ids
+            state.mentioned += ids
             state.last_items = ids
             state.fresh_items = list(dict.fromkeys(state.fresh_items + ids))
         result = self._finish(state, text, "", [], _empty_timings(), started).result
@@ -279,7 +280,8 @@ class Recommender:
         preferences = state.preferences()
         preferences.topic_items = topics_for(self.catalog).items_about_any(state.moods)
         result = self.ranker.rank(RankRequest(text_vector, state.positives(), list(state.disliked), state.filters(), want,
-                                              diversity=state.diversity, preferences=preferences))
+                                              diversity=state.diversity, preferences=preferences,
+                                              context=state.cf_context()))
         timings.update(result.timings_ms)
         timings["retrieve"] += embed_ms
         fresh = [Recommendation(self.catalog[r.item_id], r.score) for r in result.items]
