@@ -258,3 +258,19 @@ def test_the_chat_stops_on_a_bad_catalog_before_loading_models(tmp_path):
     assert proc.returncode == 2 and proc.stdout == ""
     assert "items.csv: has no title column" in proc.stderr and "Fix:" in proc.stderr
     assert not (tmp_path / "cache").exists()  # nothing was built for a catalog that cannot be read
+
+
+def test_a_spec_ranking_section_tunes_the_catalog_and_refuses_unknown_keys(tmp_path):
+    from cf.als import ALSConfig
+    from ranking.ranker import FULL_EVIDENCE, evidence_weight
+
+    folder = _write_generic(tmp_path / "shelf", SPEC_ITEMS, SPEC_LOANS, "catalogue.csv", "loans.tsv")
+    (folder / "catalog.toml").write_text(SPEC_TOML + "\n[ranking]\nals_alpha = 20\nfull_evidence = 1\n", encoding="utf-8")
+    catalog = load_catalog(folder)
+    assert catalog.ranking == {"als_alpha": 20.0, "full_evidence": 1.0}
+    assert ALSConfig.for_catalog(catalog).alpha == 20.0 and ALSConfig.for_catalog(load_catalog(None)).alpha == 20.0
+    assert evidence_weight(0.7, 1, 1) == pytest.approx(0.7) and evidence_weight(0.7, 1) == pytest.approx(0.7 / FULL_EVIDENCE)
+    for bad in ("alpha = 20", "als_alpha = -1", 'als_alpha = "high"'):
+        (folder / "catalog.toml").write_text(SPEC_TOML + f"\n[ranking]\n{bad}\n", encoding="utf-8")
+        msg = _error(folder)
+        assert "[ranking]" in msg and "als_alpha" in msg and "full_evidence" in msg, msg

@@ -1,0 +1,1 @@
+"""Deployment checks (a Hugging Face Space built as Spaces build it)."""
