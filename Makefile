@@ -1,11 +1,12 @@
 # make run   - install everything into .venv and start the chat on http://127.0.0.1:7860
 # make test  - install everything (and Debian's chromium for the browser test) and run the tests
+# make space-check - build and run the app as a Hugging Face Space does (requirements.txt only), offline
 PYTHON ?= python3.11
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check -q
 
-.PHONY: install install-dev browser run test cli lint clean
+.PHONY: install install-dev browser run test cli lint clean space-check
 
 $(VENV)/.runtime: requirements.txt requirements-assets.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -34,6 +35,11 @@ test: install-dev browser
 
 cli: install
 	$(PY) -m chat --json "I loved Star Wars (1977) and Alien (1979); something tense tonight"
+
+# A new venv from requirements.txt alone, a hub cache filled from the packaged weights, app.py with a Space's
+# variables, one turn through gradio_client; prints one line with the time of each step (docs/DEPLOY.md).
+space-check: install
+	$(PY) -m deploy.space_check --python $(PYTHON)
 
 clean:
 	rm -rf $(VENV) .pytest_cache

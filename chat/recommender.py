@@ -21,7 +21,7 @@ from catalog import Catalog, CatalogError, Item, load_catalog
 from cf.als import CFModel
 from chat.explainer import Explainer
 from chat.linker import TitleLinker
-from chat.settings import Settings
+from chat.settings import SPACE_STORAGE, Settings, on_space
 from chat.answers import answer_why, clarifying_question, mention_notes
 from chat.state import Clarification, SessionState
 from chat.text import clean_text
@@ -180,6 +180,10 @@ class Recommender:
             self.llm.describe() if self.settings.use_llm else "LLM off: template explanations",
             f"fusion {self.settings.fusion}, cf_weight {self.settings.cf_weight}, diversity {self.settings.diversity}",
         ]
+        if on_space():  # a Space's disk is wiped at restart unless persistent storage holds the caches
+            kept = str(self.settings.cache_dir).startswith(str(SPACE_STORAGE))
+            lines.append(f"Hugging Face Space: caches in {self.settings.cache_dir} "
+                         f"({'persistent storage' if kept else 'rebuilt after each restart: no persistent storage'})")
         return lines
 
     # --- one turn ------------------------------------------------------------------

@@ -14,9 +14,25 @@ from typing import Mapping
 FUSIONS = ("weighted", "rrf", "cascade")
 
 
+SPACE_STORAGE = Path("/data")  # a Hugging Face Space's persistent storage, where one is attached
+
+
+def on_space(env: Mapping[str, str] | None = None) -> bool:
+    """Whether this runs on a Hugging Face Space (which sets SPACE_ID)."""
+    return bool((os.environ if env is None else env).get("SPACE_ID"))
+
+
 def _default_cache_dir() -> Path:
+    # On a Space, only /data survives a restart (when persistent storage is attached); elsewhere the disk is
+    # wiped and the caches are rebuilt at start-up (the app says which).
+    if on_space() and SPACE_STORAGE.is_dir() and os.access(SPACE_STORAGE, os.W_OK):
+        return SPACE_STORAGE / "convrec"
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return Path(base) / "convrec"
+
+
+# What a Hugging Face Space (and Gradio) set for the server, read where no RECS_ variable says otherwise.
+PLATFORM_VARIABLES = {"port": "PORT", "host": "GRADIO_SERVER_NAME"}
 
 
 @dataclass(frozen=True)
@@ -81,6 +97,13 @@ class Settings:
                 names = ", ".join(f"RECS_{n.upper()}" for n in known)
                 raise ValueError(f"Unknown setting {key}={raw!r}: known settings are {names}")
             values[name] = _parse(name, known[name].type, raw)
+        for name, variable in PLATFORM_VARIABLES.items():
+            if name not in values and env.get(variable, "").strip():
+                try:
+                    values[name] = _parse(name, known[name].type, env[variable])
+                except ValueError:
+                    raise ValueError(f"{variable}={env[variable]!r} is not a valid {name}: set {variable} (or "
+                                     f"RECS_{name.upper()}) to a port number from 0 to 65535") from None
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
 

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from llm.prefix_cache import PrefixCache, split_prompt
+from runtime import zerogpu
 
 # Greedy decoding loops on this small model without a penalty; 1.2 already makes it
 # avoid the item's own name (which is in the prompt). 1.1 read best.
@@ -22,6 +23,15 @@ STATS_LOG_CALLS = 16
 # Sampling, when a caller asks for it with a seed (a second try that should differ from the greedy one).
 SAMPLE_TEMPERATURE = 0.7
 SAMPLE_TOP_P = 0.9
+
+
+@zerogpu.on_gpu
+def _run_generate(model: Any, kwargs: dict, streamer: Any = None):
+    """One batched `model.generate`: under `spaces.GPU` on a ZeroGPU Space (runtime.zerogpu), else here."""
+    import torch
+
+    with torch.inference_mode():
+        return model.generate(**kwargs, streamer=streamer)
 
 
 def _eos_ids(model: Any, tokenizer: Any) -> list[int]:
@@ -235,11 +245,12 @@ class Generation:
         kwargs, prefixes = self._prepare(conversations, max_new_tokens, logits_processors, seed)
         prompt_len = kwargs["input_ids"].shape[1]
         streamer = _streamer_class()(self.tokenizer, prefixes, self._eos, None)
-        with self._generate_lock, torch.inference_mode():
+        with self._generate_lock:
             started = time.perf_counter()
             if seed is not None:
                 torch.manual_seed(seed)
-            output = self.model.generate(**kwargs, streamer=streamer)
+            # On ZeroGPU the call runs in another process: the streamer (first-token time) stays here, unused.
+            output = _run_generate(self.model, kwargs, None if _run_generate.zero_gpu() else streamer)
             finished = time.perf_counter()
         self._set_stats(streamer, started, finished)
         eos = set(self._eos)
@@ -259,6 +270,9 @@ class Generation:
         Closing the iterator early stops the generation at the next step.
         """
         if not conversations:
+            return
+        if _run_generate.zero_gpu():  # the GPU worker is another process: the batch comes back whole
+            yield from enumerate(self.generate(conversations, max_new_tokens, logits_processors, seed))
             return
         import torch
         from transformers import StoppingCriteriaList

