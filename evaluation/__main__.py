@@ -66,9 +66,13 @@ def _write_results(path: Path, lines: list[str], command: str) -> None:
 
 
 def cmd_latency(args) -> dict:
+    from evaluation import cores
+
+    pinned = cores.pin(args.cores)  # before torch loads: its thread pools size themselves to the cores
     from evaluation import latency
 
     result = latency.run(args.cache_dir, args.turns, args.k, args.startup, not args.no_progress, args.data)
+    result["cores"] = pinned
     if args.results:
         from evaluation.report import latency_markdown
 
@@ -133,8 +137,12 @@ def cmd_explanations(args) -> dict:
 
     if args.rejudge:
         return explanations.rejudge(args.rejudge, args.data), explanations.format_table
+    from evaluation import cores
+
+    pinned = cores.pin(args.cores)
     result = explanations.run(args.cache_dir, args.data, args.requests, args.k, args.seed, not args.no_progress,
                               use_llm=not args.no_llm, llm=args.llm)
+    result["cores"] = pinned
     if args.results:
         from evaluation.report import explanations_markdown
 
@@ -181,6 +189,7 @@ def _scale_args(p):
 
 
 def _latency_args(p):
+    _cores_arg(p)
     p.add_argument("--turns", type=int, default=50, help="timed turns after a warm-up dialogue (default 50)")
     p.add_argument("--k", type=int, default=3, help="items, hence explanations, per turn (default 3)")
     p.add_argument("--startup", choices=("both", "warm", "cold", "none"), default="both",
@@ -228,7 +237,13 @@ def _hostile_args(p):
     p.add_argument("--show", action="store_true", help="print each message and the first line of its reply")
 
 
+def _cores_arg(p):
+    p.add_argument("--cores", type=int, default=None,
+                   help="run on this many cores only (pinned like taskset -c 0..N-1), to stand for a smaller machine")
+
+
 def _explanations_args(p):
+    _cores_arg(p)
     p.add_argument("--requests", type=int, default=32, help="seeded requests to explain (default 32)")
     p.add_argument("--k", type=int, default=5, help="picks, hence explanations, per request (default 5)")
     p.add_argument("--llm", default=None, help="LLM to measure (default: RECS_LLM or SmolLM2-135M-Instruct)")

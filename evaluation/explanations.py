@@ -69,23 +69,32 @@ def run(cache_dir=None, data=None, n: int = 32, k: int = 5, seed: int = 0, progr
     rec.run_turn(SessionState(), "I loved Star Wars (1977)", k=k)  # warm-up: first-call costs, not timed
 
     rows, replies, skipped = [], [], []
-    first_token, first_shown, turn_total = [], [], []
+    first_token, first_shown, turn_total, first_pick, last_final = [], [], [], [], []
     for d, turns in enumerate(tqdm(dialogues, desc="requests", disable=not progress)):
         state = SessionState()
         for t, message in enumerate(turns):
             started = time.perf_counter()
-            result, shown_at = None, None
+            result, shown_at, picks_at, final_at = None, None, None, None
             for event in rec.turn(state, message, k=k):
+                now = time.perf_counter()
+                if event.kind == "items" and picks_at is None:
+                    picks_at = now  # the picks, each with its template, are on screen
                 if event.kind == "explanation" and shown_at is None:
-                    shown_at = time.perf_counter()
+                    shown_at = now
+                if event.kind == "explanation" and event.final:
+                    final_at = now
                 if event.kind == "done":
                     result = event.result
+                    final_at = final_at or now
             if t < len(turns) - 1:
                 continue
             if not result["items"]:
                 skipped.append({"dialogue": d, "turns": turns, "reply": result["reply"]})
                 continue
             turn_total.append(result["timings_ms"]["total"] / 1000)
+            if picks_at is not None:
+                first_pick.append(picks_at - started)
+            last_final.append(final_at - started)
             if shown_at is not None:
                 first_shown.append(shown_at - started)
             calls = [c for c in getattr(rec.llm, "stats_log", []) if c["started_at"] >= started] if use_llm else []
@@ -97,7 +106,8 @@ def run(cache_dir=None, data=None, n: int = 32, k: int = 5, seed: int = 0, progr
                     "dialogue": d, "request": turns, "item": item["title"], "genres": item["genres"],
                     "text": item["why"], "source": item["why_source"], "facts": facts_to_dict(facts)}))
             replies.append({"dialogue": d, "openings_alike": openings_alike([i["why"] for i in result["items"]])})
-    times = {"first_token": first_token, "first_shown": first_shown, "turn_total": turn_total}
+    times = {"first_token": first_token, "first_shown": first_shown, "turn_total": turn_total,
+             "first_pick": first_pick, "last_final": last_final}
     return summarise(rows, replies, skipped, times, rec.llm.name if use_llm else None, n, k, seed)
 
 
@@ -166,12 +176,18 @@ def summarise(rows, replies, skipped, times, llm_name, n, k, seed) -> dict:
         "first_generated_token_s": seconds(times["first_token"]),
         "first_shown_explanation_s": seconds(times["first_shown"]),
         "turn_s": seconds(times["turn_total"]),
+        "first_pick_s": seconds(times.get("first_pick", [])),
+        "last_explanation_final_s": seconds(times.get("last_final", [])),
         "times": times,
         "failing": [r for r in rows if not (r["faithful"] and r["well_formed"])],
         "not_personalised": [r for r in rows if not r["personalised"]],
         "sample": sample,
         "rows": rows,
     }
+
+
+def _time_line(what: str, t: dict | None) -> list[str]:
+    return [f"{what}: median {t['median']} s, p95 {t['p95']} s"] if t else []
 
 
 def _pct(x) -> str:
@@ -195,6 +211,9 @@ def format_table(result: dict) -> str:
         f"first generated token after the message: median {ft['median'] if ft else '-'} s, p95 {ft['p95'] if ft else '-'} s",
         f"first explanation shown after the message: median {fs['median'] if fs else '-'} s, p95 {fs['p95'] if fs else '-'} s",
         f"whole turn: median {tt['median'] if tt else '-'} s, p95 {tt['p95'] if tt else '-'} s",
+        *_time_line("first pick shown (with its template) after the message", r.get("first_pick_s")),
+        *_time_line("last explanation of the turn final after the message", r.get("last_explanation_final_s")),
+        *([r["cores"]] if r.get("cores") else []),
         "",
         f"failing sentences ({len(r['failing'])}):",
     ]

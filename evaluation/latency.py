@@ -66,7 +66,7 @@ def run_turns(recommender, turns: int, k: int, progress: bool) -> dict:
 
     script = [(d, t) for d in range(len(DIALOGUES)) for t in range(len(DIALOGUES[d]))]
     samples: dict[str, list[float]] = {s: [] for s in STAGES}
-    decode = []
+    decode, sources = [], []
     # Warm-up: one turn, not timed (models are loaded already; this pays the first-call costs).
     recommender.run_turn(SessionState(), DIALOGUES[0][0], k=k)
     state, last_dialogue = SessionState(), None
@@ -86,8 +86,11 @@ def run_turns(recommender, turns: int, k: int, progress: bool) -> dict:
             if stage in timings:
                 samples[stage].append(timings[stage])
         decode += [c for c in calls if c.get("steps")]
+        sources += [item.get("why_source") for item in result["items"]]
     stages = {s: _percentiles(v) for s, v in samples.items() if v}
-    return {"stages_ms": stages, "decode": decode_summary(decode)}
+    llm_written = round(sources.count("llm") / len(sources), 4) if sources else None
+    return {"stages_ms": stages, "decode": decode_summary(decode), "llm_written": llm_written,
+            "explanations": len(sources)}
 
 
 def llm_calls(recommender) -> list[dict]:
@@ -192,6 +195,11 @@ def format_table(result: dict) -> str:
               f"bound: {b['memory_bandwidth_gb_s']} GB/s / {b['weight_bytes_mb']} MB of {b['dtype']} weights = "
               f"{b['steps_per_s_bound']} steps/s; achieved/bound {b['steps_achieved_over_bound']} (steps), "
               f"{b['tokens_per_s_over_single_stream_bound']} (tokens vs one stream)"]
+    if result.get("llm_written") is not None:
+        lines.append(f"explanations written by the LLM: {result['llm_written']:.1%} of {result['explanations']} "
+                     "(the rest: templates); a turn's last explanation is final at its 'total'")
+    if result.get("cores"):
+        lines.append(result["cores"])
     for key in ("startup_cold_s", "startup_warm_s", "models_load_s"):
         if key in result:
             lines.append(f"{key}: {result[key]} s")
