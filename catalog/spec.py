@@ -69,6 +69,9 @@ RANKING_KEYS = {
     "als_alpha": "ALS confidence per interaction (cf.als.ALSConfig.alpha, default 1.0)",
     "full_evidence": "titles at which the CF prior gets its whole share (ranking.ranker.FULL_EVIDENCE, default 3)",
     "context_weight": "weight in the CF fold-in of items seen or named by the other side (default 0: not folded in)",
+    "cf_weight": "the CF prior's share in fusion where RECS_CF_WEIGHT is unset (chat.settings, default 0.7)",
+    "genre_weight": "score added for the wanted genres (ranking.ranker.GENRE_WEIGHT, default 0.6)",
+    "topic_weight": "score added for a wished-for topic (ranking.ranker.TOPIC_WEIGHT, default 0.5)",
 }
 
 

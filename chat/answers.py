@@ -17,7 +17,6 @@ import numpy as np
 from catalog.model import Catalog
 from chat.state import Clarification, SessionState
 from chat.understanding import Question, Understanding
-from ranking.ranker import evidence_weight
 from retrieval.filters import Filters
 
 NEIGHBOUR_MIN_SIMILARITY = 0.2  # as in the explainer: below this, "close to X" would be a stretch
@@ -129,7 +128,7 @@ class _RankContext:
                     "the meaning match weighed most" if sem_rank < cf_rank else f"{cf_short} weighed most")
             weights = ""
             if self.rec.settings.fusion == "weighted":
-                w = evidence_weight(self.rec.settings.cf_weight, len(state.liked))
+                w = self.rec.ranker.cf_share(state.positives(), state.cf_context())
                 weights = f"; the score mixes {1 - w:.0%} meaning and {w:.0%} {'CF' if state.liked else 'popularity'}"
             bits.append(f"of {n:,} {nouns} that fit, it is #{sem_rank} by meaning match with your request and liked {nouns} "
                         f"and #{cf_rank} by {cf_name}, so {lead}{weights}")

@@ -21,7 +21,7 @@ from catalog import Catalog, CatalogError, Item, load_catalog
 from cf.als import CFModel
 from chat.explainer import Explainer
 from chat.linker import TitleLinker
-from chat.settings import SPACE_STORAGE, Settings, on_space
+from chat.settings import SPACE_STORAGE, Settings, cf_weight_for, on_space
 from chat.answers import answer_why, clarifying_question, mention_notes
 from chat.state import Clarification, SessionState
 from chat.text import clean_text
@@ -131,7 +131,7 @@ class Recommender:
     @cached_property
     def ranker(self) -> HybridRanker:
         s = self.settings
-        return HybridRanker(self.catalog, self.index, self.cf, fusion=s.fusion, cf_weight=s.cf_weight,
+        return HybridRanker(self.catalog, self.index, self.cf, fusion=s.fusion, cf_weight=cf_weight_for(s, self.catalog),
                             candidates=s.candidates, diversity=s.diversity)
 
     @cached_property
@@ -178,7 +178,7 @@ class Recommender:
             f"index ChromaDB {self.index.location} ({'built now' if self.index.built_now else 'reused'})",
             f"CF implicit ALS {self.cf.path.name} ({'trained now' if self.cf.trained_now else 'reused'})",
             self.llm.describe() if self.settings.use_llm else "LLM off: template explanations",
-            f"fusion {self.settings.fusion}, cf_weight {self.settings.cf_weight}, diversity {self.settings.diversity}",
+            f"fusion {self.settings.fusion}, cf_weight {self.ranker.cf_weight}, diversity {self.settings.diversity}",
         ]
         if on_space():  # a Space's disk is wiped at restart unless persistent storage holds the caches
             kept = str(self.settings.cache_dir).startswith(str(SPACE_STORAGE))

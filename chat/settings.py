@@ -12,6 +12,14 @@ from pathlib import Path
 from typing import Mapping
 
 FUSIONS = ("weighted", "rrf", "cascade")
+DEFAULT_CF_WEIGHT = 0.7
+
+
+def cf_weight_for(settings: "Settings", catalog) -> float:
+    """RECS_CF_WEIGHT when set, else what the catalog's [ranking] tuned, else DEFAULT_CF_WEIGHT."""
+    if settings.cf_weight is not None:
+        return settings.cf_weight
+    return float(catalog.ranking.get("cf_weight", DEFAULT_CF_WEIGHT))
 
 
 SPACE_STORAGE = Path("/data")  # a Hugging Face Space's persistent storage, where one is attached
@@ -49,10 +57,10 @@ class Settings:
     k: int = 5  # items per reply (the app's slider stops at its own MAX_CARDS)
     candidates: int = 400  # semantic candidates fetched from the index (tuned on validation: docs/RESULTS.md)
     fusion: str = "weighted"
-    # Share of the CF prior in fusion once three liked titles back it (tuned on leave-last-out validation,
+    # Share of the CF prior in fusion once three liked titles back it (0.7 tuned on leave-last-out validation,
     # docs/RESULTS.md); with one or two the ranker scales it down (ranking.ranker.evidence_weight), so that one
     # liked title does not pull in popular off-topic items ("I loved Star Wars" -> Toy Story); with none it is whole.
-    cf_weight: float = 0.7
+    cf_weight: float | None = None  # None: the catalog's [ranking] cf_weight, else DEFAULT_CF_WEIGHT
     diversity: float = 0.0  # 0: pure relevance; up to 1: maximal marginal relevance pushes similar items apart
     use_llm: bool = True  # False: template explanations only
     max_new_tokens: int = 40  # one sentence; the first sentence is all we keep
@@ -67,7 +75,7 @@ class Settings:
             ("k", 1 <= self.k <= 50, "a whole number from 1 to 50"),
             ("candidates", 10 <= self.candidates <= 2000, "a whole number from 10 to 2000"),
             ("fusion", self.fusion in FUSIONS, f"one of {', '.join(FUSIONS)}"),
-            ("cf_weight", 0.0 <= self.cf_weight <= 1.0, "a number from 0 to 1"),
+            ("cf_weight", self.cf_weight is None or 0.0 <= self.cf_weight <= 1.0, "a number from 0 to 1"),
             ("diversity", 0.0 <= self.diversity <= 1.0, "a number from 0 to 1"),
             ("max_new_tokens", 1 <= self.max_new_tokens <= 512, "a whole number from 1 to 512"),
             ("llm_timeout", 0.1 <= self.llm_timeout <= 600, "a number of seconds from 0.1 to 600"),

@@ -144,7 +144,7 @@ def run(data=None, cache_dir=None, users=None, seed=0, methods=METHODS, max_turn
         product: dict | None = None) -> dict:
     """`product`: Settings overrides for the product pipeline (fusion, cf_weight, candidates)."""
     from chat.recommender import Recommender
-    from chat.settings import Settings
+    from chat.settings import Settings, cf_weight_for
     from chat.state import SessionState
     from evaluation.methods import default_cache_dir
     from retrieval.index import ItemIndex
@@ -209,7 +209,7 @@ def run(data=None, cache_dir=None, users=None, seed=0, methods=METHODS, max_turn
         "n_conversations": len(convs),
         "turns": max_turns,
         "methods": per_method,
-        "product_settings": {"fusion": settings.fusion, "cf_weight": settings.cf_weight,
+        "product_settings": {"fusion": settings.fusion, "cf_weight": cf_weight_for(settings, catalog),
                              "candidates": settings.candidates, "diversity": settings.diversity},
     }
     if "product" in methods and convs:

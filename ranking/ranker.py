@@ -78,6 +78,8 @@ class HybridRanker:
         # Items seen or named by the other side join the CF fold-in with this weight (0: they do not). On ReDial's
         # conversations they help (redial-validate); on ML-100K's they cost a little, so it stays off there.
         self.context_weight = float(catalog.ranking.get("context_weight", 0.0))
+        self.genre_weight = float(catalog.ranking.get("genre_weight", GENRE_WEIGHT))
+        self.topic_weight = float(catalog.ranking.get("topic_weight", TOPIC_WEIGHT))
 
     @cached_property
     def facts(self) -> ItemFacts:
@@ -108,8 +110,7 @@ class HybridRanker:
         t1 = time.perf_counter()
         timings["retrieve"] = (t1 - t0) * 1000
 
-        context = [i for i in dict.fromkeys(req.context) if i not in req.liked] if self.context_weight > 0 else []
-        folded = list(dict.fromkeys(req.liked)) + context
+        folded, context = self.folded_in(req.liked, req.context)
         all_cf = self.cf.scores(folded, weights=[1.0] * (len(folded) - len(context)) + [self.context_weight] * len(context))
         semantic = dict(hits)
         extra = self._cf_candidates(all_cf, semantic, req.filters)
@@ -127,13 +128,13 @@ class HybridRanker:
         timings["cf"] = (t2 - t1) * 1000
 
         # With neither words nor liked titles, similarity to the catalog's centre means nothing: the prior decides.
-        cf_weight = evidence_weight(self.cf_weight, len(folded), self.full_evidence) if req.query_vector is not None or folded else 1.0
+        cf_weight = self.cf_share(req.liked, req.context) if req.query_vector is not None or folded else 1.0
         scores = fuse(self.fusion, sem, cf, cf_weight) if ids else np.zeros(0)
         if req.preferences and ids:
             items = [self.catalog[i] for i in ids]
-            scores = scores + GENRE_WEIGHT * req.preferences.genre_match(items) + PERIOD_WEIGHT * req.preferences.year_match(items)
+            scores = scores + self.genre_weight * req.preferences.genre_match(items) + PERIOD_WEIGHT * req.preferences.year_match(items)
             scores = scores + PERSON_WEIGHT * req.preferences.person_match(items)
-            scores = scores + TOPIC_WEIGHT * req.preferences.topic_match(items)
+            scores = scores + self.topic_weight * req.preferences.topic_match(items)
         if req.disliked and ids:
             closeness = (emb[ids] @ emb[req.disliked].T).max(axis=1)
             scores = scores - DISLIKE_PENALTY * np.clip(closeness, 0, None)
@@ -142,6 +143,15 @@ class HybridRanker:
         items = [Ranked(ids[p], float(scores[p]), float(sem[p]), float(cf[p])) for p in picks]
         timings["rank"] = (time.perf_counter() - t2) * 1000
         return RankResult(items=items, timings_ms=timings, candidates=len(ids))
+
+    def folded_in(self, liked: list[int], context: list[int]) -> tuple[list[int], list[int]]:
+        """(every item the CF prior is folded in from, the context part of them)."""
+        extra = [i for i in dict.fromkeys(context) if i not in liked] if self.context_weight > 0 else []
+        return list(dict.fromkeys(liked)) + extra, extra
+
+    def cf_share(self, liked: list[int], context: list[int]) -> float:
+        """The CF prior's share in fusion for a user folded in from these items (see evidence_weight)."""
+        return evidence_weight(self.cf_weight, len(self.folded_in(liked, context)[0]), self.full_evidence)
 
     def _cf_candidates(self, cf_scores: np.ndarray, taken: dict, filters: Filters) -> list[int]:
         """The CF prior's best items that pass the filters and are not taken, however deep in its order they sit.

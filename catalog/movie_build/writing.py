@@ -13,7 +13,8 @@ from catalog.movie_words import MOVIE_CATEGORY_SYNONYMS, MOVIE_CATEGORY_WORDS
 
 ITEMS_FILE, INTERACTIONS_FILE, SPEC_FILE, CARD_FILE = "items.jsonl", "interactions.csv", "catalog.toml", "README.md"
 EXAMPLE = "I loved Inception and The Dark Knight, something smart and tense"
-RANKING = {"als_alpha": 20.0, "full_evidence": 1, "context_weight": 1.0}  # see spec_text
+RANKING = {"als_alpha": 20.0, "full_evidence": 1, "context_weight": 1.0, "cf_weight": 0.8, "genre_weight": 0.3,
+           "topic_weight": 0.25}  # see spec_text
 
 
 def write_text(path: Path, text: str) -> None:
