@@ -34,8 +34,8 @@ class _RandomCF:
     def __init__(self, factors: np.ndarray):
         self.item_factors = factors
 
-    def scores(self, liked, item_ids=None):
-        user = self.item_factors[liked].mean(axis=0)
+    def scores(self, liked, item_ids=None, weights=None):
+        user = np.average(self.item_factors[liked], axis=0, weights=weights)
         return self.item_factors @ user
 
 
