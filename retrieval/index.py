@@ -36,6 +36,7 @@ log = logging.getLogger("recs.index")
 PREFIX = "items-"
 SOURCE_FILE = "catalog-source.txt"  # in each store: which catalog it was built from, so only its own stale stores go
 BATCH = 4000  # below ChromaDB's maximum batch size
+SELF_PROBES = 16  # items that must find themselves when a store is opened
 SELF_DISTANCE = 1e-3  # an item's own vector is at cosine distance ~0 (float rounding) from itself
 # Up to this many items the filtered query is cheap (its metadata scan takes milliseconds) and stays in use:
 # HNSW is approximate, and a filtered query and a filtered over-fetch can find different near neighbours.
@@ -152,8 +153,10 @@ class ItemIndex:
             raise ValueError("the collection's ids are not the catalog's")
         matrix = np.zeros((n, len(got["embeddings"][0])), dtype=np.float32)
         matrix[rows] = np.asarray(got["embeddings"], dtype=np.float32)
-        # The HNSW files are read only by queries: a few items must find themselves (or an identical twin).
-        probes = sorted({0, n // 2, n - 1})
+        # The HNSW files are read only by queries: items spread over the catalog must find themselves (or an
+        # identical twin). Damage to the link lists can spare a few entry paths, so one probe per
+        # sixteenth of the catalog, not three (a query of 16 vectors costs milliseconds).
+        probes = sorted(set(np.linspace(0, n - 1, min(n, SELF_PROBES)).astype(int).tolist()))
         found = collection.query(query_embeddings=matrix[probes].tolist(), n_results=1, include=["distances"])
         worst = max(float(d[0]) if d else 1.0 for d in found["distances"])
         if worst > SELF_DISTANCE:
