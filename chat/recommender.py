@@ -15,6 +15,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 from typing import Iterator
 
 from catalog import Catalog, CatalogError, Item, load_catalog
@@ -181,7 +182,7 @@ class Recommender:
             f"fusion {self.settings.fusion}, cf_weight {self.ranker.cf_weight}, diversity {self.settings.diversity}",
         ]
         if on_space():  # a Space's disk is wiped at restart unless persistent storage holds the caches
-            kept = str(self.settings.cache_dir).startswith(str(SPACE_STORAGE))
+            kept = Path(self.settings.cache_dir).is_relative_to(SPACE_STORAGE)
             lines.append(f"Hugging Face Space: caches in {self.settings.cache_dir} "
                          f"({'persistent storage' if kept else 'rebuilt after each restart: no persistent storage'})")
         return lines

@@ -128,7 +128,8 @@ class HybridRanker:
         timings["cf"] = (t2 - t1) * 1000
 
         # With neither words nor liked titles, similarity to the catalog's centre means nothing: the prior decides.
-        cf_weight = self.cf_share(req.liked, req.context) if req.query_vector is not None or folded else 1.0
+        has_signal = req.query_vector is not None or folded
+        cf_weight = evidence_weight(self.cf_weight, len(folded), self.full_evidence) if has_signal else 1.0
         scores = fuse(self.fusion, sem, cf, cf_weight) if ids else np.zeros(0)
         if req.preferences and ids:
             items = [self.catalog[i] for i in ids]

@@ -26,21 +26,24 @@ def requested(env=None) -> bool:
 
 
 def on_gpu(fn):
-    """`fn` under `spaces.GPU` when a ZeroGPU is requested; else `fn` itself. Decided at the first call, so
-    importing this module imports nothing."""
-    wrapped: list = []
+    """`fn` under `spaces.GPU` when a ZeroGPU is requested; else `fn` itself. Decided once, at the first call
+    (or `zero_gpu()`), so importing this module imports nothing and a generation looks nothing up."""
+    decided: list = []  # [(on ZeroGPU, the function to call)]
 
-    @functools.wraps(fn)
-    def call(*args, **kwargs):
-        if not wrapped:
+    def decide() -> tuple[bool, object]:
+        if not decided:
             if requested():
                 import spaces  # only on a ZeroGPU Space
 
                 log.info("ZeroGPU: %s runs under spaces.GPU (%d s at most)", fn.__name__, GPU_SECONDS)
-                wrapped.append(spaces.GPU(duration=GPU_SECONDS)(fn))
+                decided.append((True, spaces.GPU(duration=GPU_SECONDS)(fn)))
             else:
-                wrapped.append(fn)
-        return wrapped[0](*args, **kwargs)
+                decided.append((False, fn))
+        return decided[0]
 
-    call.zero_gpu = requested
+    @functools.wraps(fn)
+    def call(*args, **kwargs):
+        return decide()[1](*args, **kwargs)
+
+    call.zero_gpu = lambda: decide()[0]
     return call

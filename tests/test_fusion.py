@@ -65,3 +65,20 @@ def test_cf_candidates_that_fit_narrow_filters_are_found_deep_in_the_cf_order(re
     assert got == [int(i) for i in passing[:5]]
     unfiltered_rank = {int(i): r for r, i in enumerate(np.argsort(-scores, kind="stable"))}
     assert max(unfiltered_rank[i] for i in got) >= 50  # the case only a deep search gets right
+
+
+def test_talked_about_titles_join_the_cf_fold_in_only_where_the_catalog_says_so():
+    """The movies catalog (ReDial conversations) folds in seen and other-side titles and gives the CF prior
+    its whole share from one title; ML-100K's defaults fold in liked titles only, the share growing to three."""
+    from catalog import load_catalog
+    from chat.state import SessionState
+    from ranking.ranker import HybridRanker
+
+    state = SessionState(liked=[1], seen=[2, 1], mentioned=[3], disliked=[3])
+    assert state.cf_context() == [2]  # neither a positive again nor a disliked title
+    movies = HybridRanker(load_catalog(None), None, None, cf_weight=0.8)
+    assert movies.folded_in([1], state.cf_context()) == ([1, 2], [2])
+    assert movies.cf_share([1], []) == pytest.approx(0.8)
+    plain = HybridRanker(load_catalog("ml-100k"), None, None, cf_weight=0.7)
+    assert plain.folded_in([1], [2]) == ([1], [])
+    assert plain.cf_share([1], [2]) == pytest.approx(0.7 / 3)

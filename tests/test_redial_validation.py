@@ -1,6 +1,7 @@
 """The validation split that tunes the movies catalog's ranking: seeded, disjoint, and its cases in the test file's format."""
 
 import json
+import re
 
 import pytest
 
@@ -29,8 +30,9 @@ def test_the_split_is_seeded_disjoint_and_the_cases_read_like_the_test_file(tmp_
     n = rv.write_cases(held, catalog, path)
     cases = load_cases(path)
     assert len(cases) == n > 0 and {c.format for c in cases} == {PUBLISHED}
-    first = json.loads(path.read_text().splitlines()[0])
-    assert first["context"] and all("@" not in turn["text"] or not any(ch.isdigit() for ch in turn["text"].split("@")[1][:1])
-                                     for turn in first["context"])  # mentions written as titles, not "@123"
+    lines = [json.loads(line) for line in path.read_text().splitlines()]
+    assert all(case["context"] for case in lines)
+    # mentions are written as titles, never as ReDial's "@123" marks
+    assert not [t["text"] for case in lines for t in case["context"] if re.search(r"@\d", t["text"])]
     # a target named before in the dialogue is a repeat
     assert any(t["repeat"] for line in path.read_text().splitlines() for t in json.loads(line)["targets"])
