@@ -35,32 +35,39 @@ CSS = """
 
 
 class View:
-    """What one turn shows while it streams: the chat reply and the cards."""
+    """What one turn shows while it streams: a one-line chat reply and the cards, which hold the explanations."""
 
     def __init__(self, history: list, intro: str = "Here is what I found:"):
         self.history, self.intro = history, intro
         self.cards: list[dict] = []
         self.whys: list[str] = []
+        self.sources: list[str] = []  # per card: "llm" or "template"
+        self.final: list[bool] = []  # per card: whether its text is final (else a template the LLM may replace)
         self.done = False
 
     def apply(self, event, state: SessionState) -> None:
-        if event.kind == "items":
+        if event.kind == "items":  # every pick with its template at once
             self.cards = [r.as_dict() for r in event.items]
+            self.intro = event.text or self.intro
             self.whys = [r.why for r in event.items]
-        elif event.kind == "explanation":
-            self.whys[event.row] = event.text if event.final else self.whys[event.row] + event.text
+            self.sources = [r.why_source for r in event.items]
+            self.final = [r.final for r in event.items]
+        elif event.kind == "explanation":  # the final text of one card, in place
+            self.whys[event.row], self.sources[event.row], self.final[event.row] = event.text, event.source, True
         elif event.kind == "done":
             self.done = True
             result = event.result
             if result["items"]:
                 self.cards = result["items"]
                 self.whys = [c["why"] for c in self.cards]
+                self.sources = [c["why_source"] for c in self.cards]
+                self.final = [True] * len(self.cards)
                 self.intro = result["reply"].split("\n")[0]
-                self.history[-1]["content"] = reply_markdown(self.intro, self.cards, self.whys, pending=False)
+                self.history[-1]["content"] = reply_markdown(self.intro, [c["title"] for c in self.cards])
             else:
                 self.history[-1]["content"] = escape(result["reply"])
             return
-        self.history[-1]["content"] = reply_markdown(self.intro, self.cards, self.whys, pending=True)
+        self.history[-1]["content"] = reply_markdown(self.intro, [c["title"] for c in self.cards])
 
     def card_updates(self) -> list:
         """Each card's visibility and text. (Gradio builds a component for every update dict, gr.skip()
@@ -69,7 +76,7 @@ class View:
         for n in range(MAX_CARDS):
             if n < len(self.cards):
                 c = self.cards[n]
-                text = card_markdown(n + 1, c, self.whys[n], pending=not self.done)
+                text = card_markdown(n + 1, c, self.whys[n], pending=not self.final[n], source=self.sources[n])
                 updates += [gr.update(visible=True), text]
             else:
                 updates += [gr.update(visible=False), ""]

@@ -19,10 +19,13 @@ def escape(text: str) -> str:
 
 
 MAX_DESCRIPTION_CHARS = 220  # a card shows the start of a long description
+PENDING = "_the model is writing a sentence of its own…_"  # under a card's template until its explanation is final
+AI_WRITTEN = "_(AI-written)_"  # after an explanation the LLM wrote: the reader knows which texts a model wrote
 
 
-def card_markdown(n: int, card: dict, why: str, pending: bool = False) -> str:
-    """'**1. Alien (1979)** · Horror, Sci-Fi · id 183', then the description when the catalog has one, then why."""
+def card_markdown(n: int, card: dict, why: str, pending: bool = False, source: str = "") -> str:
+    """'**1. Alien (1979)** · Horror, Sci-Fi · id 183', then the description when the catalog has one, then why
+    (marked when the LLM wrote it; with `pending`, the template shown until the LLM's sentence passes)."""
     head = [f"**{n}. {escape(card['title'])}**"]
     if card.get("genres"):
         head.append(escape(", ".join(card["genres"])))
@@ -34,15 +37,18 @@ def card_markdown(n: int, card: dict, why: str, pending: bool = False) -> str:
         if len(description) > MAX_DESCRIPTION_CHARS:
             description = description[:MAX_DESCRIPTION_CHARS].rsplit(" ", 1)[0] + "…"
         lines.append(f"_{escape(description)}_")
-    lines.append(escape(why) if why else ("_writing why…_" if pending else ""))
+    if why:
+        lines.append(escape(why) + (f" {AI_WRITTEN}" if source == "llm" else ""))
+    if pending:
+        lines.append(PENDING)
     return "  \n".join(lines)
 
 
-def reply_markdown(intro: str, cards: list[dict], whys: list[str], pending: bool) -> str:
-    """The assistant message: intro line, then one card per item."""
+def reply_markdown(intro: str, titles: list[str]) -> str:
+    """The chat message: what the picks are for, and their titles; the explanations live on the cards only."""
     parts = [escape(intro)] if intro else []
-    for n, (card, why) in enumerate(zip(cards, whys), 1):
-        parts.append(card_markdown(n, card, why, pending))
+    if titles:
+        parts.append(" · ".join(f"{n}. {escape(t)}" for n, t in enumerate(titles, 1)))
     return "\n\n".join(parts)
 
 

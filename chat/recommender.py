@@ -20,7 +20,8 @@ from typing import Iterator
 
 from catalog import Catalog, CatalogError, Item, load_catalog
 from cf.als import CFModel
-from chat.explainer import Explainer
+from explain import Explainer
+from explain.facts import period_in_words
 from chat.linker import TitleLinker
 from chat.settings import SPACE_STORAGE, Settings, cf_weight_for, on_space
 from chat.answers import answer_why, clarifying_question, mention_notes
@@ -49,6 +50,8 @@ class Recommendation:
     score: float
     why: str = ""
     why_source: str = ""  # "llm" or "template": who wrote `why`
+    final: bool = True  # False while `why` is the template shown until the LLM's sentence passes
+    final_ms: float | None = None  # when `why` became final, after the user's message
 
     def as_dict(self) -> dict:
         """The pick inside this process: "id" is the dense index; `public` swaps in the catalog's own id."""
@@ -59,6 +62,8 @@ class Recommendation:
         }
         if self.item.description:
             out["description"] = self.item.description
+        if self.final_ms is not None:
+            out["final_ms"] = round(self.final_ms, 1)
         return out
 
 
@@ -70,8 +75,8 @@ def public(result: dict) -> dict:
 
 @dataclass
 class TurnEvent:
-    """`kind` is one of: "items" (ranked, not yet explained), "explanation" (a delta or a final text
-    for row `row`), "done" (the finished turn in `result`)."""
+    """`kind` is one of: "items" (ranked, each with its template explanation until the LLM's passes),
+    "explanation" (the final text for row `row`), "done" (the finished turn in `result`)."""
 
     kind: str
     items: list[Recommendation] = field(default_factory=list)
@@ -309,24 +314,33 @@ class Recommender:
             notes.append("Nothing in the catalog fits all of that exactly, so here are the closest.")
         state.shown += [r.item.id for r in fresh]
         state.last_items = [r.item.id for r in recs]
-        yield TurnEvent("items", items=recs)
+        # Each pick is shown at once with its template (true, from facts); the LLM's sentence replaces it
+        # as soon as it passes the checker, and a row the LLM did not finish keeps its template.
+        rows = [n for n, r in enumerate(recs) if not r.why]  # kept cards already have their text
+        all_facts = [self.explainer.facts(recs[n].item, state) for n in rows]
+        for n, facts in zip(rows, all_facts):
+            recs[n].why, recs[n].why_source, recs[n].final = self.explainer.template(facts), "template", False
+        intro = self._intro(state, notes, len(recs))
+        yield TurnEvent("items", items=recs, text=intro)
 
         t = time.perf_counter()
-        rows = [n for n, r in enumerate(recs) if not r.why]  # kept cards already have their text
-        for event in self.explainer.explain([recs[n].item for n in rows], state, use_llm=use_llm):
+        for event in self.explainer.explain([recs[n].item for n in rows], state, use_llm=use_llm, all_facts=all_facts):
             timings.setdefault("first_explanation", (time.perf_counter() - started) * 1000)
             row = rows[event.row]
-            if event.final:
-                recs[row].why, recs[row].why_source = event.text, event.source
-                state.explanations[recs[row].item.id] = event.text
-            yield TurnEvent("explanation", row=row, text=event.text, final=event.final,
-                            source=event.source if event.final else "")
+            recs[row].why, recs[row].why_source, recs[row].final = event.text, event.source, True
+            recs[row].final_ms = (time.perf_counter() - started) * 1000
+            state.explanations[recs[row].item.id] = event.text
+            yield TurnEvent("explanation", row=row, text=event.text, final=True, source=event.source)
         timings["llm"] = (time.perf_counter() - t) * 1000
 
-        basis = ", ".join(self.catalog[i].display for i in state.liked[-3:]) or None
-        intro = render("reply_intro.j2", notes=notes, count=len(recs), basis=basis)
         lines = [intro] + [f"{n}. {r.item.display}: {r.why}" for n, r in enumerate(recs, 1)]
         yield self._finish(state, text, "\n".join(lines), recs, timings, started)
+
+    def _intro(self, state: SessionState, notes: list[str], count: int) -> str:
+        """The reply's first line: the notes, then what the picks are for ("5 picks for something tense, like Alien")."""
+        liked = [self.catalog[i].title for i in state.liked[-2:]]
+        return render("reply_intro.j2", notes=notes, count=count, basis=liked, wishes=list(state.moods[-2:]),
+                      genres=sorted(state.genres_wanted), people=list(state.people_wanted[-2:]), period=period_in_words(state))
 
     def run_turn(self, state: SessionState, message: str, **kwargs) -> dict:
         """Consume `turn` and return its finished result (for the CLI and tests)."""

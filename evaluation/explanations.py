@@ -2,8 +2,8 @@
 
 A fixed, seeded set of requests (liked titles, wishes, genres, decades, exclusions; a few take two
 turns) goes through the real pipeline with the LLM, k picks each. Every shown explanation of the
-last turn is judged by the claim checker (`chat/claims.py`) against the facts of its item and the
-session (`chat/facts.py`), the same checker the explainer runs before showing text. Reported:
+last turn is judged by the claim checker (`explain/claims.py`) against the facts of its item and the
+session (`explain/facts.py`), the same checker the explainer runs before showing text. Reported:
 the shares of faithful, personalised, well-formed and LLM-written explanations, replies whose
 openings are all alike, the time from the user's message to the first generated token and to the
 first shown explanation, the failing sentences, and a seeded sample of all sentences.
@@ -54,8 +54,8 @@ def requests(catalog, n: int = 32, seed: int = 0) -> list[list[str]]:
 
 def run(cache_dir=None, data=None, n: int = 32, k: int = 5, seed: int = 0, progress: bool = True,
         use_llm: bool = True, llm: str | None = None) -> dict:
-    from chat.claims import ClaimChecker, openings_alike
-    from chat.facts import build_facts
+    from explain.claims import ClaimChecker, openings_alike
+    from explain.facts import build_facts
     from chat.recommender import Recommender
     from chat.settings import Settings
     from chat.state import SessionState
@@ -114,7 +114,8 @@ def run(cache_dir=None, data=None, n: int = 32, k: int = 5, seed: int = 0, progr
 def judge(checker, facts, row: dict) -> dict:
     verdict = checker.check(row["text"], facts)
     return {**row, "faithful": verdict.faithful, "personalised": verdict.personalised,
-            "well_formed": verdict.well_formed, "problems": verdict.problems, "form": verdict.form, "ties": verdict.ties}
+            "well_formed": verdict.well_formed, "problems": verdict.problems, "form": verdict.form, "ties": verdict.ties,
+            "specifics": verdict.specifics}
 
 
 def facts_to_dict(facts) -> dict:
@@ -123,7 +124,7 @@ def facts_to_dict(facts) -> dict:
 
 
 def facts_from_dict(catalog, data: dict):
-    from chat.facts import Facts, catalog_genres
+    from explain.facts import Facts, catalog_genres
 
     fields = {f.name for f in dataclasses.fields(Facts)} - {"item", "catalog_genres"}
     values = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items() if k in fields}
@@ -135,7 +136,7 @@ def rejudge(path, data=None) -> dict:
     import json
 
     from catalog import load_catalog
-    from chat.claims import ClaimChecker, openings_alike
+    from explain.claims import ClaimChecker, openings_alike
     from chat.linker import TitleLinker
     from chat.settings import Settings
 
@@ -165,12 +166,17 @@ def summarise(rows, replies, skipped, times, llm_name, n, k, seed) -> dict:
                 "n": len(values)}
 
     sample = random.Random(seed).sample(rows, min(10, len(rows)))
+    llm_rows = [r for r in rows if r["source"] == "llm"]
+    llm_sample = random.Random(seed + 1).sample(llm_rows, min(10, len(llm_rows)))
     return {
         "command": "explanations", "requests": n, "k": k, "seed": seed,
         "llm": llm_name,
         "explanations": len(rows), "replies": len(replies), "skipped": skipped,
         "faithful": share("faithful"), "personalised": share("personalised"), "well_formed": share("well_formed"),
         "llm_written": share("source", "llm"),
+        # issue 17: an LLM sentence that uses a fact beyond genre and year (a person, subject, liked title, description)
+        "llm_specific": round(sum(bool(r["specifics"]) for r in llm_rows) / len(llm_rows), 4) if llm_rows else None,
+        "specific": round(sum(bool(r["specifics"]) for r in rows) / len(rows), 4) if rows else None,
         "faithful_and_personalised": round(sum(r["faithful"] and r["personalised"] for r in rows) / len(rows), 4) if rows else None,
         "replies_with_alike_openings": round(sum(r["openings_alike"] for r in replies) / len(replies), 4) if replies else None,
         "first_generated_token_s": seconds(times["first_token"]),
@@ -182,6 +188,7 @@ def summarise(rows, replies, skipped, times, llm_name, n, k, seed) -> dict:
         "failing": [r for r in rows if not (r["faithful"] and r["well_formed"])],
         "not_personalised": [r for r in rows if not r["personalised"]],
         "sample": sample,
+        "llm_sample": llm_sample,
         "rows": rows,
     }
 
@@ -206,6 +213,8 @@ def format_table(result: dict) -> str:
         f"{'well-formed (one sentence, length)':<40}{_pct(r['well_formed']):>8}",
         f"{'written by the LLM (not the template)':<40}{_pct(r['llm_written']):>8}",
         f"{'faithful and personalised':<40}{_pct(r['faithful_and_personalised']):>8}",
+        f"{'LLM sentences with a specific fact':<40}{_pct(r.get('llm_specific')):>8}",
+        f"{'  (all shown, templates included)':<40}{_pct(r.get('specific')):>8}",
         f"{'replies whose openings are all alike':<40}{_pct(r['replies_with_alike_openings']):>8}",
         "",
         f"first generated token after the message: median {ft['median'] if ft else '-'} s, p95 {ft['p95'] if ft else '-'} s",
@@ -226,4 +235,7 @@ def format_table(result: dict) -> str:
     for row in r["sample"]:
         marks = ", ".join(m for m, ok in (("faithful", row["faithful"]), ("personalised", row["personalised"])) if ok)
         lines.append(f"- [{row['source']}] {row['item']} <- {' / '.join(row['request'])}: {row['text']!r} ({marks or 'neither'})")
+    lines += ["", "10 LLM sentences picked at random (seeded), with the specific facts they use:"]
+    for row in r.get("llm_sample", []):
+        lines.append(f"- {row['item']}: {row['text']!r} ({'; '.join(row.get('specifics', [])) or 'genre and year only'})")
     return "\n".join(lines)

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 from tqdm.auto import tqdm
 
+from chat.presenter import AI_WRITTEN, PENDING
 from evaluation.latency import ROOT, free_port
 
 SECTION = "## 7. Many sessions at once (load)"
@@ -30,7 +31,6 @@ TITLES = ["Star Wars", "Alien", "Toy Story", "Fargo", "Pulp Fiction", "The Godfa
           "Vertigo", "Rocky", "Amadeus", "Ghost", "Batman", "Apollo 13", "Forrest Gump", "Jurassic Park",
           "The Lion King", "GoldenEye", "Dead Man Walking", "Sabrina", "Casino", "Get Shorty"]
 FOLLOW_UPS = ["something funny", "no horror", "from the 90s", "more", "something older", "no musicals", "something tense"]
-PENDING = "_writing why…_"  # a card's last line until its explanation arrives (chat/presenter.py)
 
 
 def start_app(no_llm: bool, cache_dir: Path | None, timeout: float = 900) -> tuple[subprocess.Popen, str, float]:
@@ -59,9 +59,15 @@ def start_app(no_llm: bool, cache_dir: Path | None, timeout: float = 900) -> tup
 
 
 def _explained(output) -> bool:
-    """Whether a streamed output shows at least one card with its explanation."""
+    """Whether a streamed output shows at least one card with an explanation (its template counts: it is shown)."""
     cards = [c for c in output[1:11] if isinstance(c, str) and c]
-    return any(not c.rstrip().endswith(PENDING) and "  \n" in c for c in cards)
+    return any("  \n" in c.removesuffix(PENDING).rstrip() for c in cards)
+
+
+def _llm_written(output) -> tuple[int, int]:
+    """(cards whose final explanation the LLM wrote, cards) in a turn's last output."""
+    cards = [c for c in output[1:11] if isinstance(c, str) and c]
+    return sum(AI_WRITTEN in c for c in cards), len(cards)
 
 
 def run_session(url: str, index: int, turns: int, results: list, bar) -> None:
@@ -94,8 +100,9 @@ def run_session(url: str, index: int, turns: int, results: list, bar) -> None:
             if first_explanation is None and _explained(final):
                 first_explanation = total
             # A reply without picks asks a question ("Which Batman?"): an answer, not an error.
-            picks = sum(1 for c in final[1:11] if c)
-            record["turns"].append({"seconds": total, "first_explanation": first_explanation, "picks": picks})
+            written, picks = _llm_written(final)
+            record["turns"].append({"seconds": total, "first_explanation": first_explanation, "picks": picks,
+                                    "llm_written": written})
             record["profile"] = str(final[11])
             record["said"] = [str(m.get("content")) for m in final[0] if isinstance(m, dict) and m.get("role") == "user"]
         except Exception as err:  # noqa: BLE001 - counted, the session goes on
@@ -146,10 +153,13 @@ def run(sessions: int, turns: int, no_llm: bool, cache_dir: Path | None, progres
     firsts = [t["first_explanation"] for r in results for t in r["turns"] if t["first_explanation"] is not None]
     errors = [e for r in results for e in r["errors"]]
     leaked = leaks(results)
+    cards = sum(t["picks"] for r in results for t in r["turns"])
+    written = sum(t.get("llm_written", 0) for r in results for t in r["turns"])
     return {
         "command": "load", "sessions": sessions, "turns": turns, "llm": not no_llm, "startup_s": round(startup, 1),
         "turn_s": _pct(turn_times), "first_explanation_s": _pct(firsts), "wall_s": round(wall, 1),
         "throughput_turns_per_s": round(len(turn_times) / wall, 3) if wall else None,
+        "llm_written": round(written / cards, 4) if cards and not no_llm else None, "cards": cards,
         "questions": sum(1 for r in results for t in r["turns"] if not t["picks"]),
         "errors": len(errors), "error_examples": errors[:5], "leaks": len(leaked), "leak_examples": leaked[:5],
     }
@@ -161,7 +171,9 @@ def format_table(result: dict) -> str:
     return "\n".join([
         f"load: {result['sessions']} sessions x {result['turns']} turns, {mode}",
         f"turn latency       p50 {t['p50']} s, p95 {t['p95']} s ({t['n']} turns)",
-        f"first explanation  p50 {f['p50']} s, p95 {f['p95']} s",
+        f"first explanation  p50 {f['p50']} s, p95 {f['p95']} s (a pick shown with its template counts)",
+        *([f"LLM-written        {100 * result['llm_written']:.1f}% of {result['cards']} final explanations"]
+          if result.get("llm_written") is not None else []),
         f"throughput         {result['throughput_turns_per_s']} turns/s over {result['wall_s']} s",
         f"errors {result['errors']}, leaks {result['leaks']}, replies that asked a question instead of picking "
         f"{result['questions']}",
@@ -180,7 +192,11 @@ def markdown_rows(result: dict) -> str:
     verdict = "met" if t["p95"] is not None and t["p95"] <= target else f"missed by {t['p95'] - target:.1f} s"
     return (f"| `python -m evaluation load --sessions {result['sessions']} --turns {result['turns']}{flags}` | "
             f"{t['p50']} / {t['p95']} | <= {target:g} ({verdict}) | {f['p50']} / {f['p95']} | "
-            f"{result['throughput_turns_per_s']} | {result['errors']} | {result['leaks']} |")
+            f"{result['throughput_turns_per_s']} | {_share(result.get('llm_written'))} | {result['errors']} | {result['leaks']} |")
+
+
+def _share(value) -> str:
+    return "-" if value is None else f"{100 * value:.0f}%"
 
 
 def markdown(result: dict, previous: list[str], commit: str) -> list[str]:
@@ -192,10 +208,10 @@ def markdown(result: dict, previous: list[str], commit: str) -> list[str]:
     return [SECTION, "",
             "`python -m evaluation load` starts `python app.py` on a free loopback port and drives parallel gradio_client "
             "sessions, as browsers would (streamed /respond). Turn = submit to the last streamed output; first explanation = "
-            "submit to the first card showing its explanation. Leaks: another session's liked title in a session's profile "
+            "submit to the first card showing its explanation (its template, shown with the pick, counts); LLM-written: the share of final explanations the LLM wrote (the rest are templates). Leaks: another session's liked title in a session's profile "
             f"or messages. Latest run at commit {commit}.", "",
-            "| command | turn p50 / p95, s | p95 target, s | first explanation p50 / p95, s | turns/s | errors | leaks |",
-            "|---|---:|---|---:|---:|---:|---:|", *kept, row, "", *LIMITS]
+            "| command | turn p50 / p95, s | p95 target, s | first explanation p50 / p95, s | turns/s | LLM-written | errors | leaks |",
+            "|---|---:|---|---:|---:|---:|---:|---:|", *kept, row, "", *LIMITS]
 
 
 # Why the numbers are what they are (the same machine runs the app and every client).

@@ -393,7 +393,7 @@ def explanations_markdown(ex: dict) -> list[str]:
          f"`python -m evaluation explanations`: {ex['requests']} seeded requests (liked titles, wishes, genres, decades, "
          f"exclusions; some take two turns), the top {ex['k']} picks of the last turn through the real pipeline with "
          f"the LLM ({ex['llm']}); {ex['explanations']} explanations shown. Each is judged by the claim checker "
-         "(chat/claims.py) against its item's facts and the session: faithful = no unsupported claim (a genre, year, "
+         "(explain/claims.py) against its item's facts and the session: faithful = no unsupported claim (a genre, year, "
          "number, title or name the facts do not give, or an award, adaptation, sequel, box-office, cast or plot "
          "claim); personalised = tied to a liked title, a recognised wish, an asked-for genre or the asked-for years; "
          "well-formed = one complete sentence of 6 to 40 words. The explainer runs the same checker before showing "

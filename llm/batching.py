@@ -113,7 +113,7 @@ class BatchingLLM(LLMBackend):
 
     @property
     def busy(self) -> bool:
-        """Whether another request is being written or waits: callers then ask for less (chat/explainer.py)."""
+        """Whether another request is being written or waits: callers then ask for less (explain/explainer.py)."""
         with self._cond:
             return self._running or bool(self._queue)
 

@@ -89,7 +89,7 @@ def test_shop_explanations_from_the_llm_speak_of_products(shop_recommender):
     ('Take it along with the "Trailwise Tent" for the dark hours.', "llm"),  # the product the user liked: a fact
 ])
 def test_shop_explanations_name_only_catalog_products(shop_recommender, text, source):
-    from chat.explainer import Explainer
+    from explain.explainer import Explainer
     from test_explanations import ScriptedLLM
 
     rec = shop_recommender

@@ -130,7 +130,7 @@ def test_deadline_and_full_queue_end_a_request_at_once():
 
 def test_while_the_llm_is_busy_a_turn_asks_for_one_candidate_per_item(recommender, state):
     """Under load every row costs every waiting session time: one candidate per item, no retry, templates after."""
-    from chat.explainer import Explainer
+    from explain.explainer import Explainer
 
     held = HeldBackend()
     llm = BatchingLLM(held, deadline_s=30)

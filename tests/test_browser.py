@@ -30,15 +30,18 @@ def page(server):
         browser.close()
 
 
-def card_titles(page) -> list[str]:
+def cards_text(page) -> list[str]:
     # One read of the page in the browser: a card that hides between two Playwright calls
     # (while the chat is reset) would otherwise leave a locator waiting for 30 s.
-    texts = page.evaluate("""() => [...Array(10).keys()]
+    return page.evaluate("""() => [...Array(10).keys()]
         .map(n => document.querySelector(`#card-${n}-text`))
         .filter(el => el && el.offsetParent !== null)
         .map(el => el.innerText)""")
+
+
+def card_titles(page) -> list[str]:
     titles = []
-    for text in texts:
+    for text in cards_text(page):
         m = re.match(r"\s*\d+\.\s*(.+?\(\d{4}\))", text)
         titles.append(m.group(1) if m else text.split("\n")[0])
     return titles
@@ -54,25 +57,37 @@ def wait_for(page, predicate, what: str, seconds: float = 120):
 
 
 def test_chat_streams_cards_steer_and_reset(page):
+    from chat.presenter import PENDING
+
+    pending = PENDING.strip("_")
     box = page.locator("#message textarea")
     box.fill("I loved Star Wars and Alien, I want something tense tonight")
     box.press("Enter")
 
-    # Watch the chat while it streams: the cards come first, then each explanation once it passed the checker.
-    partial_replies: set[str] = set()
+    # Watch the cards while the turn streams: every pick comes at once with its template, then each card's
+    # final text replaces it in place as soon as the LLM's sentence passed the checker.
+    partial_cards: list[list[str]] = []
 
     def finished():
         done = "Likes" in page.locator("#profile").inner_text()  # the profile updates when the turn is done
         if not done:
-            partial_replies.add(page.locator("#chat").inner_text())
+            partial_cards.append(cards_text(page))
         return done
 
     wait_for(page, finished, "the first reply")
-    waiting = {t.count("writing why") for t in partial_replies if "writing why" in t}
-    assert len(waiting) >= 2, "the explanations appeared all at once instead of one by one"
+    waiting = {sum(pending in c for c in cards) for cards in partial_cards if any(pending in c for c in cards)}
+    assert len(waiting) >= 2, "the explanations became final all at once instead of one by one"
+    # While a card waits for the LLM it already shows its template: a line of text under its title.
+    waiting_cards = [c for cards in partial_cards for c in cards if pending in c]
+    assert all(len(c.replace(pending, "").strip().split("\n")) >= 2 for c in waiting_cards), waiting_cards[:2]
     before = card_titles(page)
     assert 3 <= len(before) <= 5, before
-    assert "writing why" not in page.locator("#chat").inner_text()
+    final_cards = cards_text(page)
+    assert not any(pending in c for c in final_cards)
+    # One place for each text: the chat says what the picks are for and names them; the explanations are on the cards.
+    chat = page.locator("#chat").inner_text()
+    whys = [c.strip().split("\n")[-1].replace("(AI-written)", "").strip() for c in final_cards]
+    assert all(title in chat for title in before) and not any(why in chat for why in whys), (chat, whys)
 
     page.locator("#card-1-disliked").click()
     wait_for(page, lambda: "Dislikes" in page.locator("#profile").inner_text(), "the dislike to be recorded")

@@ -5,8 +5,8 @@ The bad sentences include those the issue quotes from the shipped explainer.
 
 import pytest
 
-from chat.claims import ClaimChecker, openings_alike
-from chat.facts import Facts
+from explain.claims import ClaimChecker, openings_alike
+from explain.facts import Facts
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,7 @@ model will not produce on demand (an invented title, an empty reply, an exceptio
 
 import pytest
 
-from chat.claims import ClaimChecker
+from explain.claims import ClaimChecker
 from chat.state import SessionState
 
 
@@ -31,7 +31,7 @@ class ScriptedLLM:
 
 @pytest.fixture()
 def explainer_with(recommender):
-    from chat.explainer import Explainer
+    from explain.explainer import Explainer
 
     def make(llm):
         return Explainer(recommender.catalog, recommender.cf, recommender.linker, llm)
@@ -119,8 +119,8 @@ def test_constraints_forbid_what_the_item_lacks(recommender):
     """The real tokenizer: a comedy's row cannot write "horror" or a capitalised name after the first token."""
     import torch
 
-    from chat.decoding_constraints import ConstraintBuilder, make_processor
-    from chat.facts import Facts
+    from explain.decoding_constraints import ConstraintBuilder, make_processor
+    from explain.facts import Facts
 
     tokenizer = recommender.llm.tokenizer
     toy_story = Facts(item=recommender.catalog[0])  # Toy Story (1995): Animation, Children's, Comedy
@@ -167,3 +167,47 @@ def test_real_llm_explanations_pass_the_checker(recommender):
         assert item["why_source"] in ("llm", "template")
         assert "good pick because" not in item["why"], "the old fixed stub is gone"
     assert result["timings_ms"]["llm"] > 0
+
+
+def test_a_sentence_with_a_specific_fact_is_preferred_and_a_plain_one_is_kept_when_it_is_all(explainer_with, recommender):
+    """Of a row's two candidates, the one naming a liked title (a fact beyond genre and year) is shown even when the
+    plain one passed first; when the other candidate fails, the plain one is shown, not the template."""
+    plain = "Aliens is a tense action and sci-fi movie from 1986, just right for tonight."
+    specific = "If you loved Star Wars, Aliens is a tense action and sci-fi movie."
+    state = SessionState(moods=["tense"])
+    state.mark(recommender.linker.find("Star Wars")[0].item_ids[0], "liked")
+    aliens = recommender.catalog[175]
+    assert recommender.explainer.facts(aliens, state).neighbour, "Aliens needs a CF neighbour for this test"
+    shown = list(explainer_with(ScriptedLLM([[plain, specific]])).explain([aliens], state))
+    assert [(e.text, e.source) for e in shown] == [(specific, "llm")]
+    invented = "If you loved Galactic Dreams (1983), Aliens is a tense one."
+    shown = list(explainer_with(ScriptedLLM([[plain, invented]])).explain([aliens], state))
+    assert [(e.text, e.source) for e in shown] == [(plain, "llm")]
+
+
+def test_constraints_keep_names_in_their_places(recommender):
+    """The real tokenizer: "If you loved" cannot go on with the pick's own title (the user loved another one),
+    "starring" not with its director; the liked titles' years are no numbers to write."""
+    import torch
+
+    from explain.decoding_constraints import ConstraintBuilder, make_processor
+    from explain.facts import Facts
+
+    tokenizer = recommender.llm.tokenizer
+    catalog = recommender.catalog
+    aliens = catalog[175]
+    facts = Facts(item=aliens, liked=("Star Wars (1977)",), directors=("James Cameron",), cast=("Sigourney Weaver",))
+    builder = ConstraintBuilder(tokenizer)
+    processor = make_processor(builder, [builder.for_facts(facts)])
+    prompt = tokenizer("Say something:", return_tensors="pt").input_ids
+    processor(prompt, torch.zeros((1, len(tokenizer))))  # the first call fixes where the prompt ends
+
+    def allowed(after: str, word: str) -> bool:
+        ids = torch.cat([prompt, tokenizer(after, return_tensors="pt", add_special_tokens=False).input_ids], 1)
+        first = tokenizer.encode(word, add_special_tokens=False)[0]
+        return bool(torch.isfinite(processor(ids, torch.zeros((1, len(tokenizer))))[0, first]))
+
+    assert allowed("If you loved", " Star") and not allowed("If you loved", " Aliens")
+    assert allowed(" It is a tense one starring", " Sig") and not allowed(" It is a tense one starring", " James")
+    assert allowed(" It is directed by", " James") and not allowed(" It is directed by", " Sig")
+    assert allowed(" It is from 19", "8") and not allowed(" It is from 19", "7")  # 1986, not Star Wars' 1977

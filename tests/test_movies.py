@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from chat.claims import ClaimChecker
-from chat.facts import build_facts
+from explain.claims import ClaimChecker, is_genre_word
+from explain.facts import build_facts
 from chat.state import SessionState
 
 REDIAL_MOVIES = Path(__file__).resolve().parents[2] / "shared" / "data" / "movies" / "sources" / "redial" / "movies.csv"
@@ -108,6 +108,31 @@ def test_explanations_name_people_exactly_as_the_facts_give_them(movies):
     # the template says it the same way, and passes the checker
     template = movies.explainer.template(hanks)
     assert "Tom Hanks" in template and checker.check(template, hanks).faithful
+
+
+def test_the_checker_tells_which_facts_beyond_genre_and_year_a_sentence_uses(movies):
+    """The measure behind "LLM sentences with a specific fact" (`python -m evaluation explanations`)."""
+    catalog = movies.catalog
+    state = SessionState()
+    movies.run_turn(state, "I loved Memento", use_llm=False)
+    inception = catalog[movies.linker.find("Inception (2010)")[0].item_ids[0]]
+    facts = build_facts(inception, state, catalog, movies.cf)
+    checker = ClaimChecker(movies.linker)
+    assert checker.check("Inception is a sci-fi thriller from 2010.", facts).specifics == []
+    named = checker.check("If you loved Memento, Inception is directed by Christopher Nolan.", facts).specifics
+    assert named == ["liked Memento (2000)", "person Christopher Nolan"]
+    def plain_subject(tag):  # a subject that is no genre word ("superhero" claims a genre, "heist" does not)
+        return tag.isalpha() and len(tag) > 4 and not is_genre_word(tag)
+
+    with_subject = next(it for it in catalog.items if it.description and not it.people
+                        and any(plain_subject(t) for t in it.tags[:3]))
+    subject_facts = build_facts(with_subject, SessionState(), catalog, movies.cf)
+    subject = next(t for t in with_subject.tags[:3] if plain_subject(t))
+    assert f"subject {subject}" in checker.check(f"It is a film with {subject} at its heart.", subject_facts).specifics
+    words = with_subject.description.split()
+    phrase = next(" ".join(words[i:i + 3]) for i in range(len(words) - 2)
+                  if all(w.isalpha() and w.islower() for w in words[i:i + 3]) and any(len(w) > 5 and w not in ("directed", "starring") for w in words[i:i + 3]))
+    assert any(s.startswith("description") for s in checker.check(f"It is {phrase} at heart.", subject_facts).specifics)
 
 
 @pytest.mark.parametrize("message", ["I loved The Dark Knight", "the dark knight was great"])

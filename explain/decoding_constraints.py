@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from chat.claim_words import (
+from explain.claim_words import (
     DECADE_WORDS,
     GENRE_CLAIMS,
     MOOD_CLAIMS,
@@ -35,7 +35,7 @@ from chat.claim_words import (
     UNSUPPORTED_CLAIMS,
     ban_forms,
 )
-from chat.facts import Facts, unsupported_mood
+from explain.facts import Facts, unsupported_mood
 
 _SEQUEL_TITLE = re.compile(r"\b(?:[2-9]|II|III|IV|V|VI|Part|Chapter|Returns?|Again|Strikes Back)\b")
 # The viewer tells the facts in the first person; the reply speaks to them, never as "I".
@@ -97,11 +97,31 @@ class ConstraintBuilder:
         for word in _FIRST_PERSON:
             for seq in self.sequences(word):
                 row.banned_after.setdefault(tuple(seq[:-1]), set()).add(seq[-1])
+        # Words that must be followed by the right name: "If you loved" a liked title, never the pick itself (the
+        # checker's commonest rejection); "starring" one of its cast, "directed by" one of its directors.
+        liked = [re.sub(r"\s*\(\d{4}\)$", "", t) for t in facts.liked]
+        self.ban_after(row, ("loved", "liked", "enjoyed", "Like", "Fans of"), [facts.item.title], liked)
+        self.ban_after(row, ("starring", "stars"), [p for p in facts.directors if p not in facts.cast], facts.cast)
+        self.ban_after(row, ("by",), [p for p in facts.cast if p not in facts.directors], facts.directors)
         for word in openers:
             row.openers |= {seq[0] for seq in (self.tokenizer.encode(f, add_special_tokens=False) for f in (word, " " + word)) if seq}
         row.numbers = self.allowed_numbers(facts)
         row.longest_prefix = max((len(p) for p in row.banned_after), default=0)
         return row
+
+    def ban_after(self, row: RowConstraints, after: tuple[str, ...], wrong: list[str], right: list[str]) -> None:
+        """After any of the words `after`, the model cannot start a `wrong` phrase: the first token where a wrong
+        phrase parts from every `right` one is banned (" The" stays open when a right title starts with it too)."""
+        rights = [self.tokenizer.encode(" " + r, add_special_tokens=False) for r in right]
+        for phrase in wrong:
+            tokens = self.tokenizer.encode(" " + phrase, add_special_tokens=False)
+            split = next((j for j in range(len(tokens)) if not any(r[:j + 1] == tokens[:j + 1] for r in rights)), None)
+            if split is None:
+                continue  # the wrong phrase is the start of a right one: nothing to ban
+            for word in after:
+                for key in self.tokenizer.encode(" " + word, add_special_tokens=False), \
+                        self.tokenizer.encode(word, add_special_tokens=False):
+                    row.banned_after.setdefault(tuple(key + tokens[:split]), set()).add(tokens[split])
 
     @staticmethod
     def banned_words(facts: Facts) -> list[str]:
@@ -132,7 +152,9 @@ class ConstraintBuilder:
 
     @staticmethod
     def allowed_numbers(facts: Facts) -> tuple[str, ...]:
-        numbers = set(re.findall(r"\d+", " ".join(facts.titles())))
+        # digits of the titles, but not the liked titles' years: "If you loved Gravity, 2013 is..." was the model
+        # reaching for a year in its prompt; the pick's own year is the one to write
+        numbers = set(re.findall(r"\d+", " ".join(re.sub(r"\s*\(\d{4}\)$", "", t) for t in facts.titles())))
         if facts.item.year:
             numbers |= {str(facts.item.year), str(facts.decade), f"{facts.decade % 100:02d}"}
         return tuple(sorted(numbers))

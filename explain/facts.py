@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from catalog.model import Catalog, Item
 from cf.als import CFModel
-from chat.claim_words import CLASSIC_BEFORE, OPPOSITE_WISHES, WISH_GENRES
+from explain.claim_words import CLASSIC_BEFORE, OPPOSITE_WISHES, WISH_GENRES
 
 NEIGHBOUR_MIN_SIMILARITY = 0.2  # below this, "people who liked X also liked Y" would be a stretch
 MAX_CAST = 3  # first-billed names an explanation may use
@@ -77,7 +77,7 @@ def build_facts(item: Item, state, catalog: Catalog, cf: CFModel | None) -> Fact
         wishes=wishes,
         fitting_wishes=tuple(w for w in wishes if item_fits_wish(item, w)),
         wanted_genres=tuple(g for g in item.genres if g in wanted),
-        period=_period(state),
+        period=period_in_words(state),
         catalog_genres=catalog_genres(catalog),
         directors=item.directors,
         cast=item.cast[:MAX_CAST],
@@ -143,7 +143,7 @@ def _wanted_genres(state) -> set[str]:
     return wanted
 
 
-def _period(state) -> str | None:
+def period_in_words(state) -> str | None:
     """The years asked for, hard ("before 1990") or else soft ("from the 80s"), in words."""
     year_min, year_max = getattr(state, "year_min", None), getattr(state, "year_max", None)
     if not (year_min or year_max):

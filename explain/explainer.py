@@ -3,17 +3,22 @@
 The ranker has already chosen the items; the LLM only writes one sentence per item.
 
 1. Facts: each item's title, year and genres, the liked movie the CF model ties it to, the
-   user's recognised wishes it fits, the genres asked for (`chat/facts.py`). The model is given
+   user's recognised wishes it fits, the genres asked for (`explain/facts.py`). The model is given
    these facts to phrase, not a question to answer.
 2. Constrained decoding: per row, the model cannot write genre words the item lacks, award,
    sequel, cast or plot words, numbers that are not its own, or capitalised names outside its
-   facts (`chat/decoding_constraints.py`).
-3. Check: every first sentence goes through the claim checker (`chat/claims.py`), the same one
+   facts (`explain/decoding_constraints.py`).
+3. Check: every first sentence goes through the claim checker (`explain/claims.py`), the same one
    `python -m evaluation explanations` measures, before anything is shown. Text is released
    only as a whole sentence that passed, so nothing is streamed that is taken back later.
 4. A row whose candidates fail (untrue, malformed, or impersonal where the facts allow personal) is
    generated once more, sampled with a fixed seed; a row that fails again (untrue or malformed) gets a
    template built only from facts (`fallback.j2`).
+5. Something specific: the prompt gives the pick's director and first-billed cast, one worked example
+   opens with a person (that candidate must open with one of the pick's people), and of a row's two
+   candidates one naming a person or a liked title is preferred to one that says only genre and year.
+
+The recommender shows every pick with its template at once; each event here replaces one in place.
 """
 
 from __future__ import annotations
@@ -25,9 +30,9 @@ from dataclasses import dataclass
 
 from catalog.model import Catalog, Item
 from cf.als import CFModel
-from chat.claim_words import WISH_PHRASES
-from chat.claims import ClaimChecker, opening
-from chat.facts import Facts, build_facts
+from explain.claim_words import WISH_PHRASES
+from explain.claims import ClaimChecker, opening
+from explain.facts import Facts, build_facts
 from chat.linker import TitleLinker
 from prompts import render
 
@@ -44,21 +49,26 @@ PLAIN_OPENERS = ("A", "An", "This", "With", "For", "Fans")
 _GENRE_WORDS = {"Sci-Fi": "sci-fi", "Film-Noir": "film noir", "Children's": "family"}
 # Worked examples shown before the facts (rows alternate between them, so openings vary): each reply
 # states only its facts and ties them to the viewer. Their titles cannot be copied: capitals are constrained.
+# A person of the facts makes a sentence say something specific (issue 17: "a fact beyond genre and year"), so
+# both examples use one; a catalog without people gives the model none to copy (capitals are constrained).
 EXAMPLES = [
     ({"title": "Speed", "year": 1994, "genres": ["action", "romance", "thriller"], "neighbour": "Die Hard (1988)",
-      "wishes": ["tense"], "wanted": [], "shared": ["action", "thriller"], "period": None},
-     "If you loved Die Hard, Speed is a tense action thriller from 1994."),
+      "wishes": ["tense"], "wanted": [], "shared": ["action", "thriller"], "period": None,
+      "director": "Jan de Bont", "cast": ["Keanu Reeves", "Sandra Bullock"], "asked_person": None, "shared_person": None},
+     "If you loved Die Hard, Speed is a tense action thriller starring Keanu Reeves."),
     ({"title": "Groundhog Day", "year": 1993, "genres": ["comedy", "romance"], "neighbour": None,
-      "wishes": ["feel-good"], "wanted": ["comedy"], "shared": [], "period": None},
-     "Since you asked for a comedy, Groundhog Day is a feel-good romantic one from 1993."),
+      "wishes": ["feel-good"], "wanted": ["comedy"], "shared": [], "period": None,
+      "director": "Harold Ramis", "cast": ["Bill Murray", "Andie MacDowell"], "asked_person": None, "shared_person": None},
+     "Harold Ramis's Groundhog Day is a feel-good romantic comedy, the kind you asked for."),
 ]
+PERSON_EXAMPLE = 1  # the example whose reply opens with a person of the facts
 
 
 @dataclass
 class ExplanationEvent:
     row: int
     text: str
-    final: bool  # True: the whole, authoritative explanation (the only kind sent today)
+    final: bool  # True: the whole, authoritative explanation (the only kind the explainer sends)
     source: str = "llm"  # "llm" or "template"
 
 
@@ -101,9 +111,13 @@ class Explainer:
             "neighbour": facts.neighbour, "wishes": [wish_phrase(w) for w in facts.fitting_wishes],
             "wanted": [genre_word(g) for g in facts.wanted_genres], "shared": [genre_word(g) for g in facts.shared_genres],
             "period": facts.period,
+            # the people to name: whom the user asked for or shares with a liked title first, else the director
+            "director": facts.directors[0] if facts.directors else None, "cast": list(facts.cast[:2]),
+            "asked_person": _wanted_person(facts), "shared_person": _shared_person(facts),
         }
 
-    def explain(self, items: list[Item], state, use_llm: bool = True) -> Iterator[ExplanationEvent]:
+    def explain(self, items: list[Item], state, use_llm: bool = True,
+                all_facts: list[Facts] | None = None) -> Iterator[ExplanationEvent]:
         """One final event per item, in the order the texts are ready (LLM rows as their sentence passes).
 
         The first try writes two greedy candidates per row in one batch, one per worked example (they lead
@@ -113,7 +127,7 @@ class Explainer:
         time, and a template is true too. (One candidate at the first try and two at the retry measured
         a lower first token but a longer turn: more rows need the retry.)
         """
-        all_facts = [self.facts(it, state) for it in items]
+        all_facts = all_facts if all_facts is not None else [self.facts(it, state) for it in items]
         pending = list(range(len(items)))
         openings: list[str] = []  # of the sentences shown so far in this reply
         if use_llm and self.llm and items:
@@ -126,6 +140,9 @@ class Explainer:
                         for row in pending for v in range(variants)]
                 left = {row: variants for row in pending}  # candidates of a row not judged yet
                 passed: set[int] = set()
+                # A passing sentence that says nothing beyond genre and year, kept while the row's other candidate
+                # may still name a person or a liked title the facts give (both are in the same batch).
+                held: dict[int, str] = {}
                 failed: list[Exception] = []  # set by _sentences when the LLM fails: the rest get templates
                 sentences = self._sentences(jobs, all_facts, seed, failed)
                 for job, text in sentences:
@@ -139,22 +156,34 @@ class Explainer:
                     personal_enough = verdict.personalised or not is_personal(all_facts[row]) or seed is not None
                     varied = openings.count(opening(verdict.text)) < MAX_SAME_OPENING
                     if verdict.acceptable and personal_enough and varied:
-                        passed.add(row)
-                        openings.append(opening(verdict.text))
-                        yield ExplanationEvent(row, verdict.text, final=True, source="llm")
+                        if not verdict.specifics and left[row] > 0 and has_specific(all_facts[row]):
+                            held.setdefault(row, verdict.text)
+                            continue
+                        held.pop(row, None)
+                        yield self._accept(row, verdict.text, passed, openings)
                     else:
                         # Which rule failed, never the text: it may echo what the user said.
                         reasons = verdict.problems + verdict.form or ["not personalised" if varied else "same opening"]
                         log.info("explanation for %s failed the check (%s)", all_facts[row].item.display,
                                  "; ".join(reasons)[:200])
+                    if left[row] == 0 and row in held:  # the other candidate said nothing more specific
+                        yield self._accept(row, held.pop(row), passed, openings)
                     if all(row in passed or left[row] == 0 for row in pending):
                         break  # every row passed or ran out of candidates: stop generating
                 sentences.close()
+                for row, text in held.items():  # the other candidate was cut short: the held sentence stands
+                    yield self._accept(row, text, passed, openings)
                 pending = [row for row in pending if row not in passed]
                 if not pending or failed:
                     break
         for row in pending:
             yield ExplanationEvent(row, self.template(all_facts[row]), final=True, source="template")
+
+    @staticmethod
+    def _accept(row: int, text: str, passed: set[int], openings: list[str]) -> ExplanationEvent:
+        passed.add(row)
+        openings.append(opening(text))
+        return ExplanationEvent(row, text, final=True, source="llm")
 
     # --- generation --------------------------------------------------------------------------
     def _sentences(self, jobs: list[tuple[int, int]], all_facts: list[Facts], seed: int | None,
@@ -167,7 +196,7 @@ class Explainer:
         stream = None
         try:
             facts = [all_facts[row] for row, _ in jobs]
-            processors = self._processors(facts, attempt=0 if seed is None else 1)
+            processors = self._processors(facts, [example for _, example in jobs])
             stream = self.llm.stream([self.conversation(f, v) for f, (_, v) in zip(facts, jobs)],
                                      logits_processors=processors, seed=seed)
             for job, delta in stream:
@@ -194,7 +223,7 @@ class Explainer:
             if job not in done and texts[job].strip():  # nothing written (a failed row) is nothing to judge
                 yield job, tidy(texts[job])
 
-    def _processors(self, facts: list[Facts], attempt: int = 0) -> list:
+    def _processors(self, facts: list[Facts], examples: list[int]) -> list:
         """The per-row decoding constraints, or none for an LLM without a tokenizer to build them from."""
         tokenizer = getattr(self.llm, "tokenizer", None)
         if tokenizer is None and hasattr(self.llm, "load"):
@@ -202,11 +231,11 @@ class Explainer:
             tokenizer = self.llm.tokenizer
         if tokenizer is None:
             return []
-        from chat.decoding_constraints import ConstraintBuilder, make_processor
+        from explain.decoding_constraints import ConstraintBuilder, make_processor
 
         if self._constraints is None or self._constraints.tokenizer is not tokenizer:
             self._constraints = ConstraintBuilder(tokenizer)
-        rows = [self._constraints.for_facts(f, openers(f, n + attempt)) for n, f in enumerate(facts)]
+        rows = [self._constraints.for_facts(f, openers(f, example)) for f, example in zip(facts, examples)]
         return [make_processor(self._constraints, rows)]
 
 
@@ -230,9 +259,14 @@ def example_for(facts: Facts) -> int:
     return 0 if facts.neighbour else 1
 
 
-def openers(facts: Facts, turn: int = 0) -> tuple[str, ...]:
+def openers(facts: Facts, example: int = 0) -> tuple[str, ...]:
     """The first words allowed for a row: its title's, a personal opener, or (with nothing personal to say)
-    a plain one; never "In one sentence" or "To be honest"."""
+    a plain one; never "In one sentence" or "To be honest". A row led by the example that opens with a person
+    (PERSON_EXAMPLE) opens with one of the pick's people when the facts name any: the model then says who
+    made it or stars in it, a specific fact, where it would otherwise stop at genre and year."""
+    people = (*facts.wanted_people, *(p for p, _, _ in facts.shared_people), *facts.directors[:1], *facts.cast[:2])
+    if example == PERSON_EXAMPLE and people:
+        return tuple(dict.fromkeys(p.split()[0] for p in people))
     if not is_personal(facts):
         return (facts.item.title.split()[0], *PLAIN_OPENERS)
     if not facts.liked:
@@ -240,6 +274,11 @@ def openers(facts: Facts, turn: int = 0) -> tuple[str, ...]:
         # itself ("If you loved Fargo, Fargo is..."), which the checker rightly rejects.
         return (facts.item.title.split()[0], *(o for o in OPENERS if o not in LOVED_OPENERS))
     return (facts.item.title.split()[0], *OPENERS)
+
+
+def has_specific(facts: Facts) -> bool:
+    """Whether the facts give a sentence something beyond genre and year to say: a person or a liked title."""
+    return bool(facts.neighbour or facts.directors or facts.cast or facts.shared_people or facts.wanted_people)
 
 
 def is_personal(facts: Facts) -> bool:

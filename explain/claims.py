@@ -1,6 +1,6 @@
 """The claim checker: is an explanation true of its item, tied to the user, and one clean sentence?
 
-Everything an explanation may say comes from `chat.facts.Facts`: the item's title, year and
+Everything an explanation may say comes from `explain.facts.Facts`: the item's title, year and
 genres, the user's liked titles, recognised wishes and asked-for genres and years. A sentence is
 
 * faithful when it makes no claim those facts do not support: no genre or genre-like word the item
@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from chat.claim_words import (
+from explain.claim_words import (
     DECADE_WORDS,
     GENRE_CLAIMS,
     MOOD_CLAIMS,
@@ -32,7 +32,7 @@ from chat.claim_words import (
     UNSUPPORTED_CLAIMS,
     WISH_WORDS,
 )
-from chat.facts import Facts, unsupported_mood
+from explain.facts import Facts, unsupported_mood
 
 MIN_WORDS, MAX_WORDS = 6, 40
 _TITLE_MARK = "\u2063"  # an invisible separator stands in for a liked title the sentence may name
@@ -58,6 +58,8 @@ class Verdict:
     problems: list[str] = field(default_factory=list)  # unsupported claims; empty: faithful
     form: list[str] = field(default_factory=list)  # why it is not one clean sentence; empty: well-formed
     ties: list[str] = field(default_factory=list)  # what ties it to the user; empty: not personalised
+    # facts beyond genre and year it uses: a person, a subject, a liked title, a phrase of the description
+    specifics: list[str] = field(default_factory=list)
 
     @property
     def faithful(self) -> bool:
@@ -109,6 +111,7 @@ class ClaimChecker:
         self._ties(plain, named, facts, verdict)
         verdict.ties += [f"asked-for person {p}" for p in facts.wanted_people if p in people]
         verdict.ties += [f"{p} of liked {t}" for p, t, _ in facts.shared_people if p in people and t in named]
+        verdict.specifics = _specifics(plain, named, people, facts)
         return verdict
 
     # --- titles -----------------------------------------------------------------------------
@@ -153,7 +156,9 @@ class ClaimChecker:
                     verdict.problems.append(f"puts {person} in its cast, which no fact says")
                 elif person not in facts.item.people:
                     verdict.problems.append(f"names {person}, who is not among its facts")
-                text = text[:m.start()] + _PERSON_MARK + text[m.end():]
+                # "... and Robert Downey Jr." ends the sentence with the name's own full stop
+                end = "." if person.endswith(".") and not text[m.end():].strip() else ""
+                text = text[:m.start()] + _PERSON_MARK + end + text[m.end():]
                 named.add(person)
         return text, named
 
@@ -218,7 +223,7 @@ class ClaimChecker:
         """Capitalised spans left after the allowed titles: other movies, people, studios, places."""
         for m in _CAPITAL_RUN.finditer(text):
             span = m.group(1).rstrip(".'’-&")
-            words = [w for w in span.split() if w.lower() not in _LINK_WORDS and not _is_genre_word(w)]
+            words = [w for w in span.split() if w.lower() not in _LINK_WORDS and not is_genre_word(w)]
             if not words or len(words) == 1 and words[0].lower() in _ORDINARY_CAPITALS:
                 continue
             dated = re.match(r"\s*\(\d{4}\)", text[m.end():])  # "Gatsby (1997)": a title, wherever it stands
@@ -231,7 +236,7 @@ class ClaimChecker:
             for part in parts:
                 if self._is_title(part):
                     verdict.problems.append(f"names another title, {part!r}")
-                elif part.lower() not in _ORDINARY_CAPITALS and not _is_genre_word(part):
+                elif part.lower() not in _ORDINARY_CAPITALS and not is_genre_word(part):
                     verdict.problems.append(f"names {part!r}, which no fact mentions")
         for quoted in re.findall(r"[\"“«]([^\"”»]{2,80})[\"”»]", text):
             if self._is_title(quoted) and f"names another title, {quoted!r}" not in verdict.problems:
@@ -282,7 +287,7 @@ class ClaimChecker:
         if text.rstrip("\"”)'’")[-1:] not in ".!?" or text.endswith("…"):
             verdict.form.append("not a complete sentence")
         first = text.lstrip("\"“'‘(")[:1]
-        if not (first.isupper() or first.isdigit() or first == _TITLE_MARK):
+        if not (first.isupper() or first.isdigit() or first in (_TITLE_MARK, _PERSON_MARK)):  # "Nolan's ..." starts one
             verdict.form.append("does not start like a sentence")
         if len(_SENTENCE_END.findall(text.replace(_TITLE_MARK, "T"))) >= 1:
             verdict.form.append("more than one sentence")
@@ -308,6 +313,30 @@ class ClaimChecker:
                 rf"\b{facts.item.year}\b|\b{facts.decade}s\b|['’]?\b{facts.decade % 100:02d}s\b", text):
             verdict.ties.append(f"asked-for years {facts.period}")
         verdict.ties = list(dict.fromkeys(verdict.ties))
+
+
+def _specifics(text: str, named: set[str], people: set[str], facts: Facts) -> list[str]:
+    """The facts beyond genre and year a (masked) sentence uses: liked titles and people it names, subjects of
+    the item it mentions, and runs of three words it shares with the item's description."""
+    used = [f"liked {t}" for t in facts.liked if t in named] + [f"person {p}" for p in sorted(people)]
+    used += [f"subject {s}" for s in facts.subjects if re.search(rf"\b{re.escape(s)}\b", text, re.IGNORECASE)
+             and any(_says_something(w) for w in re.findall(r"[\w']+", s.lower()))]  # "romantic comedy" is a genre
+    description = re.findall(r"[\w']+", facts.item.description.lower())
+    words = re.findall(r"[\w']+", text.lower())
+    runs = {tuple(description[i:i + 3]) for i in range(len(description) - 2)}
+    shared = [" ".join(words[i:i + 3]) for i in range(len(words) - 2) if tuple(words[i:i + 3]) in runs
+              and any(_says_something(w) for w in words[i:i + 3])]
+    used += [f"description '{run}'" for run in shared[:1]]
+    return used
+
+
+_PLAIN_WORDS = _LINK_WORDS | {"is", "it", "its", "was", "from", "with", "by", "this", "that", "film", "movie", "american",
+                              "british", "directed", "starring", "stars", "you", "your", "if", "since", "like"}
+
+
+def _says_something(word: str) -> bool:
+    """A word of a description phrase that is more than grammar, a number, a genre or the kind of item."""
+    return word not in _PLAIN_WORDS and not word.isdigit() and not is_genre_word(word)
 
 
 def opening(text: str, words: int = 2) -> str:
@@ -346,7 +375,7 @@ def _part_of_title(span: str, facts: Facts) -> bool:
     return False
 
 
-def _is_genre_word(word: str) -> bool:
+def is_genre_word(word: str) -> bool:
     word = word.strip(".,;:!?'’")
     return word.lower() in ("film-noir", "children's") or any(re.fullmatch(p, word, re.IGNORECASE) for p in GENRE_CLAIMS)
 

@@ -1,6 +1,6 @@
 """The words the claim checker reads as claims, and what in the catalog supports each.
 
-Kept apart from the checker so that the decoding constraints (`chat/decoding_constraints.py`)
+Kept apart from the checker so that the decoding constraints (`explain/decoding_constraints.py`)
 forbid exactly the words the checker would reject: one vocabulary, two uses.
 
 Words are lower case; a pattern matches whole words (`\\b` on both sides) and may contain
