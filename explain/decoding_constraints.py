@@ -103,6 +103,7 @@ class ConstraintBuilder:
         self.ban_after(row, ("loved", "liked", "enjoyed", "Like", "Fans of"), [facts.item.title], liked)
         self.ban_after(row, ("starring", "stars"), [p for p in facts.directors if p not in facts.cast], facts.cast)
         self.ban_after(row, ("by",), [p for p in facts.cast if p not in facts.directors], facts.directors)
+        self.complete_names(row, facts.names())
         for word in openers:
             row.openers |= {seq[0] for seq in (self.tokenizer.encode(f, add_special_tokens=False) for f in (word, " " + word)) if seq}
         row.numbers = self.allowed_numbers(facts)
@@ -122,6 +123,19 @@ class ConstraintBuilder:
                 for key in self.tokenizer.encode(" " + word, add_special_tokens=False), \
                         self.tokenizer.encode(word, add_special_tokens=False):
                     row.banned_after.setdefault(tuple(key + tokens[:split]), set()).add(tokens[split])
+
+    def complete_names(self, row: RowConstraints, names: tuple[str, ...]) -> None:
+        """Once a name of the facts has begun ("Harold"), its next capitalised token must continue one of them
+        (" Ramis"): a first name forced as an opener otherwise went on with another surname ("Peter Sandler")."""
+        sequences = [self.tokenizer.encode(form, add_special_tokens=False) for name in names for form in (name, " " + name)]
+        following: dict[tuple[int, ...], set[int]] = {}
+        for seq in sequences:
+            for i in range(1, len(seq)):
+                following.setdefault(tuple(seq[:i]), set()).add(seq[i])
+        for prefix, allowed in following.items():
+            if prefix in following and any(tuple(seq) == prefix for seq in sequences):
+                continue  # a whole name ("Bill") that another one continues ("Bill Murray"): anything may follow
+            row.banned_after.setdefault(prefix, set()).update(self.capital_tokens - allowed)
 
     @staticmethod
     def banned_words(facts: Facts) -> list[str]:

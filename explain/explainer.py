@@ -89,6 +89,7 @@ class Explainer:
             wish=wish_phrase(facts.fitting_wishes[0]) if facts.fitting_wishes else None,
             wanted=[genre_word(g) for g in facts.wanted_genres], shared=[genre_word(g) for g in facts.shared_genres],
             period=facts.period, genres=genres, wanted_person=_wanted_person(facts), shared_person=_shared_person(facts),
+            director=facts.directors[0] if facts.directors else None, lead=facts.cast[0] if facts.cast else None,
             **self.catalog.template_words,
         )
 

@@ -211,3 +211,29 @@ def test_constraints_keep_names_in_their_places(recommender):
     assert allowed(" It is a tense one starring", " Sig") and not allowed(" It is a tense one starring", " James")
     assert allowed(" It is directed by", " James") and not allowed(" It is directed by", " Sig")
     assert allowed(" It is from 19", "8") and not allowed(" It is from 19", "7")  # 1986, not Star Wars' 1977
+    # a name once begun goes on as the facts write it: no invented surname after a first name
+    assert allowed(" It stars Sigourney", " Weaver") and not allowed(" It stars Sigourney", " Sandler")
+    assert allowed("James", " Cameron") and not allowed("James", " Dean")
+
+
+def test_picks_come_at_once_with_templates_and_each_final_text_replaces_one_in_place(recommender):
+    """The real pipeline: the "items" event carries every pick with its template (not final); each later event
+    makes one card final; the finished turn gives every item its final text, its source and when it became final."""
+    state = SessionState()
+    events, shown = [], None
+    for event in recommender.turn(state, "I loved Star Wars (1977) and Alien (1979); something tense tonight", k=3):
+        events.append(event)
+        if event.kind == "items":  # what the page shows at this moment (later events replace texts in place)
+            shown = [(r.why, r.why_source, r.final) for r in event.items]
+    templates = [why for why, _, _ in shown]
+    assert all(templates) and all(source == "template" and not final for _, source, final in shown)
+    finals = [e for e in events if e.kind == "explanation"]
+    assert sorted(e.row for e in finals) == list(range(len(templates))) and all(e.final for e in finals)
+    done = events[-1].result
+    assert done["reply"].splitlines()[0].startswith("3 picks for something tense")
+    for n, item in enumerate(done["items"]):
+        final = next(e for e in finals if e.row == n)
+        assert (item["why"], item["why_source"]) == (final.text, final.source)
+        assert 0 < item["final_ms"] <= done["timings_ms"]["total"]
+        if item["why_source"] == "template":
+            assert item["why"] == templates[n]  # a row the model did not finish keeps the template it showed
