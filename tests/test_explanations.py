@@ -73,7 +73,7 @@ def test_a_failed_sentence_is_generated_again_and_only_that_row(explainer_with, 
     events, finals = explain(explainer_with(llm), recommender)
     assert finals[0].source == "llm" and finals[0].text == retry[0]
     assert finals[1].source == "llm" and finals[1].text == good
-    assert llm.calls[1]["rows"] == 1
+    assert llm.calls[1]["rows"] == 2, "the retry asks for that row only, two candidates (one per worked example)"
     assert not any("Oscars" in e.text for e in events)
     assert [e.row for e in events] == [1, 0], "the row that passed is shown at once, the retried one later"
 
@@ -83,7 +83,7 @@ def test_personal_first_then_faithful_is_enough(explainer_with, recommender):
     plain = ["Aliens is an action and sci-fi movie from 1986 with plenty of danger."]
     llm = ScriptedLLM([plain, plain])
     _, finals = explain(explainer_with(llm), recommender)
-    assert len(llm.calls) == 2 and llm.calls[1]["rows"] == 2, "both rows failed the first try (row 1 names Aliens)"
+    assert len(llm.calls) == 2 and llm.calls[1]["rows"] == 4, "both rows failed the first try (row 1 names Aliens)"
     assert finals[0].source == "llm" and finals[0].text == plain[0]
 
 
