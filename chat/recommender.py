@@ -302,7 +302,7 @@ class Recommender:
             return
         if replace is not None:
             # The other cards stay where they were; the new pick takes the clicked card's place.
-            kept = {i: Recommendation(self.catalog[i], 0.0, state.explanations.get(i, "")) for i in keep}
+            kept = {i: Recommendation(self.catalog[i], 0.0, state.explanations.get(i, ""), _source(state, i)) for i in keep}
             row = state.last_items.index(replace) if replace in state.last_items else len(keep)
             order = keep[:row] + [r.item.id for r in fresh] + keep[row:]
             by_id = {**kept, **{r.item.id: r for r in fresh}}
@@ -330,6 +330,7 @@ class Recommender:
             recs[row].why, recs[row].why_source, recs[row].final = event.text, event.source, True
             recs[row].final_ms = (time.perf_counter() - started) * 1000
             state.explanations[recs[row].item.id] = event.text
+            state.rank_facts.setdefault(recs[row].item.id, {})["why_source"] = event.source  # kept cards keep their mark
             yield TurnEvent("explanation", row=row, text=event.text, final=True, source=event.source)
         timings["llm"] = (time.perf_counter() - t) * 1000
 
@@ -352,7 +353,8 @@ class Recommender:
     # --- helpers -------------------------------------------------------------------
     def _answer(self, state: SessionState, text: str, u: Understanding, timings, started) -> TurnEvent:
         """A question about the last reply, answered from its ranking facts; the reply keeps the same items."""
-        recs = [Recommendation(self.catalog[i], state.rank_facts.get(i, {}).get("score", 0.0), state.explanations.get(i, ""))
+        recs = [Recommendation(self.catalog[i], state.rank_facts.get(i, {}).get("score", 0.0), state.explanations.get(i, ""),
+                               _source(state, i))
                 for i in state.last_items]
         lines = [answer_why(self, state, u.question)] + [f"{n}. {r.item.display}: {r.why}" for n, r in enumerate(recs, 1)]
         return self._finish(state, text, "\n".join(lines), recs, timings, started)
@@ -477,6 +479,11 @@ def _last_result(events: Iterator[TurnEvent]) -> dict | None:
         if event.kind == "done":
             result = event.result
     return result
+
+
+def _source(state: SessionState, item_id: int) -> str:
+    """Who wrote the text shown for an item earlier in the session: "llm" or "template"."""
+    return state.rank_facts.get(item_id, {}).get("why_source", "")
 
 
 def _empty_timings() -> dict[str, float]:

@@ -133,7 +133,7 @@ UNSUPPORTED_CLAIMS: dict[str, str] = {
     "cast": r"stars|starred|starring|co-stars?|cast|actors?|actress(?:es)?|played by|features|featuring",
     "cast and crew": r"performances?|screenplay|written by|script|produced|producer|studio|developers?|team of",
     "plot": r"(?:film|movie|story|documentary|comedy|drama|tale|thriller|narrative|it|is|one)\s+about\s+\w+|"
-            r"tells the story|story of|follows (?:a|an|the|two|his|her)|cent(?:er|re)s? on|plot|protagonists?|"
+            r"tells the story|story of|tale of|follows (?:a|an|the|two|his|her)|cent(?:er|re)s? on|plot|protagonists?|"
             r"characters?|heroine|villains?|set in|set during|takes place",
     "craft": r"soundtrack|score|cinematography|special effects|visual effects|visuals|visually|cgi",
 }

@@ -149,6 +149,9 @@ class ClaimChecker:
                     or re.match(r"\s+(?:directed|directs)\b", after, re.I)
                 acting = re.search(r"\b(?:starring|stars|featuring|with|actor|actress)\s+$", before, re.I) \
                     or re.match(r"\s+(?:stars|starred|plays|played|acts)\b", after, re.I)
+                possessive = m.group(0).endswith(("'s", "’s"))
+                if not possessive and re.match(r"\s+(?:is|was)\s+(?:a|an|the)\s+(?!director|filmmaker|star|lead|actor|actress)", text[m.end():], re.I):
+                    verdict.problems.append(f"calls {person} the film")  # "Marilyn Monroe is a classic comedy"
                 if directing and person not in facts.item.directors:
                     verdict.problems.append(f"says {person} directed it, but the facts name {person} in its cast"
                                             if person in facts.item.cast else f"says {person} directed it, which no fact says")

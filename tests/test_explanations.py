@@ -237,3 +237,9 @@ def test_picks_come_at_once_with_templates_and_each_final_text_replaces_one_in_p
         assert 0 < item["final_ms"] <= done["timings_ms"]["total"]
         if item["why_source"] == "template":
             assert item["why"] == templates[n]  # a row the model did not finish keeps the template it showed
+    # A click replaces one card; the others keep their texts and who wrote them (the "(AI-written)" mark).
+    replaced = done["items"][1]["id"]
+    events = list(recommender.feedback(state, replaced, "disliked"))
+    kept = [i for i in events[-1].result["items"] if i["id"] != replaced and i["id"] in {d["id"] for d in done["items"]}]
+    before = {d["id"]: (d["why"], d["why_source"]) for d in done["items"]}
+    assert len(kept) == 2 and all((i["why"], i["why_source"]) == before[i["id"]] for i in kept)

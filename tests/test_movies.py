@@ -179,3 +179,16 @@ def test_templates_take_the_shape_the_facts_allow_and_pass_the_checker(movies):
     plain = next(it for it in catalog.items if it.directors and it.year)
     text = movies.explainer.template(movies.explainer.facts(plain, SessionState()))
     assert plain.directors[0] in text
+
+
+def test_a_person_is_no_film_and_a_tale_is_a_plot(movies):
+    catalog = movies.catalog
+    state = SessionState()
+    movies.run_turn(state, "something romantic", use_llm=False)
+    item = next(it for it in catalog.items if it.cast and "Comedy" in it.genres and "Romance" in it.genres and it.year)
+    facts = build_facts(item, state, catalog, movies.cf)
+    checker = ClaimChecker(movies.linker)
+    star = item.cast[0]
+    assert any("calls" in p for p in checker.check(f"{star} is a classic romantic comedy, the kind you asked for.", facts).problems)
+    assert checker.check(f"{star}'s {item.title} is a romantic comedy, the kind you asked for.", facts).faithful
+    assert not checker.check(f"{item.title} is a romantic comedy and a tale of love and loss.", facts).faithful
