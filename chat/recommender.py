@@ -142,7 +142,8 @@ class Recommender:
 
     @cached_property
     def explainer(self) -> Explainer:
-        return Explainer(self.catalog, self.cf, self.linker, self.llm if self.settings.use_llm else None)
+        return Explainer(self.catalog, self.cf, self.linker, self.llm if self.settings.use_llm else None,
+                         budget_s=self.settings.llm_timeout)
 
     def warm_up(self) -> list[str]:
         """Load every model now (instead of on the first message) and say what is in use."""

