@@ -25,8 +25,10 @@ def test_json_turns_with_explanations(recommender, cache_dir):
     assert set(first) >= {"turn", "user", "reply", "items", "state", "timings_ms"}
     assert 3 <= len(first["items"]) <= 5
     for item in first["items"]:
-        assert set(item) == {"id", "source_id", "title", "year", "genres", "score", "why", "why_source"} and item["why"]
-        assert item["why_source"] in ("llm", "template")
+        assert set(item) == {"id", "source_id", "title", "year", "genres", "score", "why", "why_source", "final_ms"}
+        assert item["why"] and item["why_source"] in ("llm", "template")
+        # when the text the user reads became final, after the message and within the turn
+        assert 0 <= item["final_ms"] <= first["timings_ms"]["total"]
         assert item["id"] == item["source_id"] and isinstance(item["id"], str)  # the catalog's own id, not the index
     assert set(first["state"]) >= {"preference_text", "liked", "disliked", "constraints"}
     assert first["state"]["ids"]["liked"] == ["50", "183"]  # Star Wars and Alien in MovieLens' own ids
