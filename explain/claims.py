@@ -38,6 +38,10 @@ MIN_WORDS, MAX_WORDS = 6, 40
 _TITLE_MARK = "\u2063"  # an invisible separator stands in for a liked title the sentence may name
 _ITEM_MARK = "\u2064"  # and an invisible plus for the item's own title
 _PERSON_MARK = "\u2062"  # and an invisible times for a person the facts name
+# "<person> and <person> are/were ..." (the second name may already be masked): the people made the film's subject
+_PEOPLE_ARE = re.compile(r"\s+and\s+(?:[A-Z\u2062][\w.'’-]*\s+){1,3}(?:are|were)\s+(?!directed|starring|in\b)", re.I)
+# Crude words: a sentence shown to a stranger never carries one (SmolLM2 once wrote "comedy-dumbfuck")
+_CRUDE = re.compile(r"\w*(?:fuck|shit|cunt)\w*|\b(?:bitch|crap|piss|whore|slut|asshole|bastard|damn|dumbass)\w*", re.I)
 _NEGATED = re.compile(r"\b(?:no|not|non|without|nor|never|less|zero)\b[\w\s-]{0,12}$", re.IGNORECASE)
 _SEQUEL_TITLE = re.compile(r"\b(?:[2-9]|II|III|IV|V|VI|Part|Chapter|Returns?|Again|Strikes Back)\b")
 # Capitalised words that name nothing: sentence openers and the pronoun "I".
@@ -108,6 +112,8 @@ class ClaimChecker:
         self._names(masked, facts, verdict)
         self._about_the_user(masked, named, facts, verdict)
         self._form(masked, verdict)
+        if crude := _CRUDE.search(masked):  # titles and people masked: "Dumb and Dumber" is a title, not a word
+            verdict.problems.append(f"uses a crude word ({crude.group(0)!r})")
         self._ties(plain, named, facts, verdict)
         verdict.ties += [f"asked-for person {p}" for p in facts.wanted_people if p in people]
         verdict.ties += [f"{p} of liked {t}" for p, t, _ in facts.shared_people if p in people and t in named]
@@ -152,6 +158,8 @@ class ClaimChecker:
                 possessive = m.group(0).endswith(("'s", "’s"))
                 if not possessive and re.match(r"\s+(?:is|was)\s+(?:a|an|the)\s+(?!director|filmmaker|star|lead|actor|actress)", text[m.end():], re.I):
                     verdict.problems.append(f"calls {person} the film")  # "Marilyn Monroe is a classic comedy"
+                elif not possessive and _PEOPLE_ARE.match(text[m.end():]):
+                    verdict.problems.append(f"calls {person} the film")  # "Marilyn Monroe and Tom Ewell are comedies"
                 if directing and person not in facts.item.directors:
                     verdict.problems.append(f"says {person} directed it, but the facts name {person} in its cast"
                                             if person in facts.item.cast else f"says {person} directed it, which no fact says")
