@@ -170,9 +170,6 @@ class Recommender:
                 llm_loader.join()
                 if llm_errors:
                     raise llm_errors[0]  # here, in the caller's thread, which reports it
-            if self.settings.use_llm:
-                # Times a first try's batch on this machine: the explainer plans every turn to end within its budget.
-                self.explainer.calibrate(self.explainer.facts(self.catalog[0], SessionState()), self.settings.k)
         return self.describe()
 
     def _load_llm(self, errors: list) -> None:
@@ -188,7 +185,6 @@ class Recommender:
             f"index ChromaDB {self.index.location} ({'built now' if self.index.built_now else 'reused'})",
             f"CF implicit ALS {self.cf.path.name} ({'trained now' if self.cf.trained_now else 'reused'})",
             self.llm.describe() if self.settings.use_llm else "LLM off: template explanations",
-            *([self.explainer.pace.describe(self.settings.k, self.settings.llm_timeout)] if self.settings.use_llm else []),
             f"fusion {self.settings.fusion}, cf_weight {self.ranker.cf_weight}, diversity {self.settings.diversity}",
         ]
         if on_space():  # a Space's disk is wiped at restart unless persistent storage holds the caches

@@ -108,10 +108,7 @@ def run(cache_dir=None, data=None, n: int = 32, k: int = 5, seed: int = 0, progr
             replies.append({"dialogue": d, "openings_alike": openings_alike([i["why"] for i in result["items"]])})
     times = {"first_token": first_token, "first_shown": first_shown, "turn_total": turn_total,
              "first_pick": first_pick, "last_final": last_final}
-    result = summarise(rows, replies, skipped, times, rec.llm.name if use_llm else None, n, k, seed)
-    if use_llm:  # what the explainer planned for a turn on this machine at the end (explain/pace.py)
-        result["pace"] = rec.explainer.pace.describe(k, settings.llm_timeout)
-    return result
+    return summarise(rows, replies, skipped, times, rec.llm.name if use_llm else None, n, k, seed)
 
 
 def judge(checker, facts, row: dict) -> dict:
@@ -226,7 +223,6 @@ def format_table(result: dict) -> str:
         *_time_line("first pick shown (with its template) after the message", r.get("first_pick_s")),
         *_time_line("last explanation of the turn final after the message", r.get("last_explanation_final_s")),
         *([r["cores"]] if r.get("cores") else []),
-        *([r["pace"]] if r.get("pace") else []),
         "",
         f"failing sentences ({len(r['failing'])}):",
     ]

@@ -34,7 +34,6 @@ from cf.als import CFModel
 from explain.claim_words import WISH_PHRASES
 from explain.claims import ClaimChecker, opening
 from explain.facts import Facts, build_facts
-from explain.pace import PROBE_TOKENS, Pace
 from llm.batching import DeadlineExceeded
 from chat.linker import TitleLinker
 from prompts import render
@@ -83,8 +82,6 @@ class Explainer:
         # The deadline only stops waiting: rows that passed are kept. None: each request's own deadline only.
         self.budget_s = budget_s
         self.checker = ClaimChecker(linker)
-        # What fits in the budget on this machine (explain/pace.py): timed at warm-up and by every generation.
-        self.pace = Pace(getattr(llm, "max_new_tokens", None) or 40, FIRST_TRY_CANDIDATES)
         self._constraints = None  # ConstraintBuilder for the LLM's tokenizer, built on first use
 
     def facts(self, item: Item, state) -> Facts:
@@ -126,23 +123,6 @@ class Explainer:
             "asked_person": _wanted_person(facts), "shared_person": _shared_person(facts),
         }
 
-    def calibrate(self, facts: Facts, rows: int) -> None:
-        """Time one generation of a turn's first try (`rows` picks x candidates, a few tokens), so that even the
-        first turn is planned for this machine; it also pays the first generation's one-off costs. Only for a
-        model in this process: a server's pace is learnt from the turns' own requests (no start-up traffic)."""
-        if not self.llm or getattr(self.llm, "tokenizer", None) is None:
-            return
-        examples = [v % len(EXAMPLES) for v in range(rows * FIRST_TRY_CANDIDATES)]
-        try:
-            stream = self.llm.stream([self.conversation(facts, v) for v in examples], max_new_tokens=PROBE_TOKENS,
-                                     logits_processors=self._processors([facts] * len(examples), examples))
-            for _ in stream:
-                pass
-        except Exception as err:  # noqa: BLE001 - the turns will say it; start-up goes on with the default plan
-            log.warning("timing the LLM at start-up failed (%s: %s); turns get the default plan", type(err).__name__, err)
-            return
-        self.pace.observe(getattr(self.llm, "last_stats", None))
-
     def explain(self, items: list[Item], state, use_llm: bool = True,
                 all_facts: list[Facts] | None = None) -> Iterator[ExplanationEvent]:
         """One final event per item, in the order the texts are ready (LLM rows as their sentence passes).
@@ -160,24 +140,12 @@ class Explainer:
         deadline = time.perf_counter() + self.budget_s if self.budget_s else None
         openings: list[str] = []  # of the sentences shown so far in this reply
         if use_llm and self.llm and items:
-            busy = getattr(self.llm, "busy", False)
-            tries = ((None, 1),) if busy else ((None, FIRST_TRY_CANDIDATES), (RETRY_SEED, RETRY_CANDIDATES))
+            tries = ((None, 1),) if getattr(self.llm, "busy", False) else ((None, FIRST_TRY_CANDIDATES), (RETRY_SEED, RETRY_CANDIDATES))
             for seed, variants in tries:
                 if seed is not None and getattr(self.llm, "busy", False):
                     break  # other sessions' requests came in meanwhile: a retry would queue behind them (templates)
-                left = deadline - time.perf_counter() if deadline else None
-                if seed is not None and left is not None and left < MIN_RETRY_SHARE * self.budget_s:
+                if seed is not None and deadline and deadline - time.perf_counter() < MIN_RETRY_SHARE * self.budget_s:
                     break  # too little of the turn's budget is left for a retry to finish
-                # As much as fits in what is left of the budget on this machine: the token cap, then candidates,
-                # then how many of the top picks go to the model (the others keep their templates now, no wait).
-                plan = self.pace.plan(len(pending), left)
-                if seed is not None and plan.rows < len(pending):
-                    break  # the retry would not end in time for every row left
-                for row in pending[plan.rows:]:
-                    yield ExplanationEvent(row, self.template(all_facts[row]), final=True, source="template")
-                pending, variants = pending[:plan.rows], min(variants, plan.candidates)
-                if not pending:
-                    break
                 # Each candidate of a row follows another worked example; the first fits the row's facts best.
                 jobs = [(row, (example_for(all_facts[row]) + v) % len(EXAMPLES))
                         for row in pending for v in range(variants)]
@@ -188,7 +156,7 @@ class Explainer:
                 # a person or a liked title the facts give, not only genre and year).
                 held: dict[int, tuple[tuple[bool, bool], str]] = {}
                 failed: list[Exception] = []  # set by _sentences when the LLM fails: the rest get templates
-                sentences = self._sentences(jobs, all_facts, seed, failed, deadline, plan.max_new_tokens)
+                sentences = self._sentences(jobs, all_facts, seed, failed, deadline)
                 for job, text in sentences:
                     row = jobs[job][0]
                     if row in passed:
@@ -229,8 +197,7 @@ class Explainer:
 
     # --- generation --------------------------------------------------------------------------
     def _sentences(self, jobs: list[tuple[int, int]], all_facts: list[Facts], seed: int | None,
-                   failed: list[Exception], deadline: float | None = None,
-                   max_new_tokens: int | None = None) -> Iterator[tuple[int, str]]:
+                   failed: list[Exception], deadline: float | None = None) -> Iterator[tuple[int, str]]:
         """(job index, first sentence) for each (row, example) job as soon as its sentence ends; jobs cut short
         come last. Closing the generator stops the generation. An LLM failure (an error, a passed deadline, a
         full queue) is appended to ``failed`` (a local of the caller: sessions share this Explainer)."""
@@ -241,7 +208,7 @@ class Explainer:
             facts = [all_facts[row] for row, _ in jobs]
             processors = self._processors(facts, [example for _, example in jobs])
             stream = self.llm.stream([self.conversation(f, v) for f, (_, v) in zip(facts, jobs)],
-                                     max_new_tokens=max_new_tokens, logits_processors=processors, seed=seed)
+                                     logits_processors=processors, seed=seed)
             for job, delta in stream:
                 if deadline and time.perf_counter() > deadline:
                     log.info("the turn's %g s for explanations passed; rows not final keep their templates", self.budget_s)
@@ -266,7 +233,6 @@ class Explainer:
         finally:
             if stream is not None and hasattr(stream, "close"):
                 stream.close()  # stops generation for every row
-                self.pace.observe(getattr(self.llm, "last_stats", None))
         for job in range(len(jobs)):
             if job not in done and texts[job].strip():  # nothing written (a failed row) is nothing to judge
                 yield job, tidy(texts[job])
