@@ -38,8 +38,11 @@ MIN_WORDS, MAX_WORDS = 6, 40
 _TITLE_MARK = "\u2063"  # an invisible separator stands in for a liked title the sentence may name
 _ITEM_MARK = "\u2064"  # and an invisible plus for the item's own title
 _PERSON_MARK = "\u2062"  # and an invisible times for a person the facts name
-# "<person> and <person> are/were ..." (the second name may already be masked): the people made the film's subject
-_PEOPLE_ARE = re.compile(r"\s+and\s+(?:[A-Z\u2062][\w.'’-]*\s+){1,3}(?:are|were)\s+(?!directed|starring|in\b)", re.I)
+# What follows a person made the film's subject: "Marilyn Monroe is a classic comedy", or with a second name
+# (perhaps masked already) "Marilyn Monroe and Tom Ewell are classic romantic comedies"
+_PERSON_AS_FILM = re.compile(
+    r"\s+(?:(?:is|was)\s+(?:a|an|the)\s+(?!director|filmmaker|star|lead|actor|actress)"
+    r"|and\s+(?:[A-Z\u2062][\w.'’-]*\s+){1,3}(?:are|were)\s+(?!directed|starring|in\b))", re.I)
 # Crude words: a sentence shown to a stranger never carries one (SmolLM2 once wrote "comedy-dumbfuck")
 _CRUDE = re.compile(r"\w*(?:fuck|shit|cunt)\w*|\b(?:bitch|crap|piss|whore|slut|asshole|bastard|damn|dumbass)\w*", re.I)
 _NEGATED = re.compile(r"\b(?:no|not|non|without|nor|never|less|zero)\b[\w\s-]{0,12}$", re.IGNORECASE)
@@ -156,10 +159,8 @@ class ClaimChecker:
                 acting = re.search(r"\b(?:starring|stars|featuring|with|actor|actress)\s+$", before, re.I) \
                     or re.match(r"\s+(?:stars|starred|plays|played|acts)\b", after, re.I)
                 possessive = m.group(0).endswith(("'s", "’s"))
-                if not possessive and re.match(r"\s+(?:is|was)\s+(?:a|an|the)\s+(?!director|filmmaker|star|lead|actor|actress)", text[m.end():], re.I):
-                    verdict.problems.append(f"calls {person} the film")  # "Marilyn Monroe is a classic comedy"
-                elif not possessive and _PEOPLE_ARE.match(text[m.end():]):
-                    verdict.problems.append(f"calls {person} the film")  # "Marilyn Monroe and Tom Ewell are comedies"
+                if not possessive and _PERSON_AS_FILM.match(text[m.end():]):
+                    verdict.problems.append(f"calls {person} the film")
                 if directing and person not in facts.item.directors:
                     verdict.problems.append(f"says {person} directed it, but the facts name {person} in its cast"
                                             if person in facts.item.cast else f"says {person} directed it, which no fact says")

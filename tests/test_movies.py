@@ -192,10 +192,12 @@ def test_a_person_is_no_film_and_a_tale_is_a_plot(movies):
     assert any("calls" in p for p in checker.check(f"{star} is a classic romantic comedy, the kind you asked for.", facts).problems)
     assert checker.check(f"{star}'s {item.title} is a romantic comedy, the kind you asked for.", facts).faithful
     assert not checker.check(f"{item.title} is a romantic comedy and a tale of love and loss.", facts).faithful
-    if len(item.cast) > 1:  # two people made the subject: "Marilyn Monroe and Tom Ewell are classic romantic comedies"
-        pair = f"{item.cast[0]} and {item.cast[1]} are classic romantic comedies, the kind you asked for."
-        assert any("calls" in p for p in checker.check(pair, facts).problems)
-        assert checker.check(f"{item.title} is a romantic comedy starring {item.cast[0]} and {item.cast[1]}.", facts).faithful
+    # two people made the subject: "Marilyn Monroe and Tom Ewell are classic romantic comedies"
+    duo = next(it for it in catalog.items if len(it.cast) > 1 and "Comedy" in it.genres and "Romance" in it.genres and it.year)
+    duo_facts = build_facts(duo, state, catalog, movies.cf)
+    pair = f"{duo.cast[0]} and {duo.cast[1]} are classic romantic comedies, the kind you asked for."
+    assert any("calls" in p for p in checker.check(pair, duo_facts).problems)
+    assert checker.check(f"{duo.title} is a romantic comedy starring {duo.cast[0]} and {duo.cast[1]}.", duo_facts).faithful
 
 
 def test_a_crude_word_is_never_shown(movies):
@@ -208,6 +210,5 @@ def test_a_crude_word_is_never_shown(movies):
     assert checker.check(f"{item.title} is a romantic comedy, the kind you asked for.", facts).faithful
     crude = checker.check(f"{item.title} is a romantic comedy-dumbfuck movie, the kind you asked for.", facts)
     assert not crude.faithful and any("crude" in p for p in crude.problems)
-    dumb = next((it for it in catalog.items if it.title.startswith("Dumb and Dumber")), None)
-    if dumb is not None:  # a title is not a word of the sentence
-        assert not any("crude" in p for p in checker.check(f"{dumb.title} is a comedy.", build_facts(dumb, state, catalog, movies.cf)).problems)
+    dumb = next(it for it in catalog.items if it.title.startswith("Dumb and Dumber"))  # a title is no word of it
+    assert not any("crude" in p for p in checker.check(f"{dumb.title} is a comedy.", build_facts(dumb, state, catalog, movies.cf)).problems)
