@@ -84,7 +84,7 @@ class BatchingLLM(LLMBackend):
         self._queue: collections.deque[_Request] = collections.deque()
         self._cond = threading.Condition()
         self._worker: threading.Thread | None = None
-        self._running = False  # a batch is being written
+        self._running: list[_Request] = []  # the requests of the batch being written
         self.batches: collections.deque[dict] = collections.deque(maxlen=64)  # recent batches, for tests and reports
 
     # The wrapped backend's attributes (model, tokenizer, stats_log, device, ...) read through.
@@ -113,9 +113,11 @@ class BatchingLLM(LLMBackend):
 
     @property
     def busy(self) -> bool:
-        """Whether another request is being written or waits: callers then ask for less (explain/explainer.py)."""
+        """Whether a request someone still reads is being written or waits: callers then ask for less
+        (explain/explainer.py). A batch whose callers all closed their streams is stopping and does not count:
+        else a turn's retry, right after its own first try closed, would find the LLM "busy" with itself."""
         with self._cond:
-            return self._running or bool(self._queue)
+            return any(not r.cancelled.is_set() for r in (*self._running, *self._queue))
 
     @property
     def queued_rows(self) -> int:
@@ -186,12 +188,12 @@ class BatchingLLM(LLMBackend):
             batch = self._next_batch()
             if batch:
                 with self._cond:
-                    self._running = True
+                    self._running = batch
                 try:
                     self._run(batch)
                 finally:
                     with self._cond:
-                        self._running = False
+                        self._running = []
 
     def _run(self, batch: list[_Request]) -> None:
         owners: list[tuple[_Request, int]] = []  # batch row -> (request, its own row)

@@ -144,3 +144,29 @@ def test_while_the_llm_is_busy_a_turn_asks_for_one_candidate_per_item(recommende
     events = list(explainer.explain(items, state))
     assert held.rows == [1, 3]  # the held batch, then this turn's 3 items with one candidate each
     assert sorted(e.row for e in events) == [0, 1, 2] and all(e.source == "template" for e in events)
+
+
+def test_a_batch_its_caller_left_does_not_make_the_llm_busy():
+    """A turn leaves its first try's stream (closed, or past its deadline) and retries at once: the batch still
+    stopping is nobody's, and "busy" must not send that turn's retry to templates (it did: a session alone
+    was 'busy' with its own first try, and its retry was skipped)."""
+    held = HeldBackend()
+    llm = BatchingLLM(held, deadline_s=0.5)
+    try:
+        seen_busy = []
+
+        def read() -> None:
+            seen_busy.append(llm.busy)
+            with pytest.raises(DeadlineExceeded):
+                list(llm.stream([conversation(ASKS[0])]))
+
+        reader = threading.Thread(target=read, daemon=True)
+        reader.start()
+        assert held.started.wait(timeout=10)
+        assert llm.busy  # its caller still reads it
+        reader.join(timeout=10)
+        assert not reader.is_alive() and seen_busy == [False]
+        assert llm._running, "the held batch is still being written"
+        assert not llm.busy  # ...but nobody reads it
+    finally:
+        held.release.set()
