@@ -67,6 +67,8 @@ class Settings:
     diversity: float = 0.0  # 0: pure relevance; up to 1: maximal marginal relevance pushes similar items apart
     use_llm: bool = True  # False: template explanations only
     max_new_tokens: int = 40  # one sentence; the first sentence is all we keep
+    # the LLM's dtype: "auto" is bfloat16 on a GPU and on a CPU with native bfloat16 (AMX, AVX-512 BF16), else float32
+    llm_dtype: str = "auto"
     # Events the app runs at once (Gradio's concurrency limit): ranking never waits behind another session's
     # explanations, which share the LLM worker's batches (llm/batching.py).
     concurrency: int = 32
@@ -81,6 +83,7 @@ class Settings:
             ("cf_weight", self.cf_weight is None or 0.0 <= self.cf_weight <= 1.0, "a number from 0 to 1"),
             ("diversity", 0.0 <= self.diversity <= 1.0, "a number from 0 to 1"),
             ("max_new_tokens", 1 <= self.max_new_tokens <= 512, "a whole number from 1 to 512"),
+            ("llm_dtype", self.llm_dtype in ("auto", "float32", "bfloat16"), "auto, float32 or bfloat16"),
             ("llm_timeout", 0.1 <= self.llm_timeout <= 600, "a number of seconds from 0.1 to 600"),
             ("llm_url", self.llm_url is None or self.llm_url.startswith(("http://", "https://")),
              "an http:// or https:// URL ending in /v1, e.g. http://127.0.0.1:8000/v1"),

@@ -108,7 +108,11 @@ def run(cache_dir=None, data=None, n: int = 32, k: int = 5, seed: int = 0, progr
             replies.append({"dialogue": d, "openings_alike": openings_alike([i["why"] for i in result["items"]])})
     times = {"first_token": first_token, "first_shown": first_shown, "turn_total": turn_total,
              "first_pick": first_pick, "last_final": last_final}
-    return summarise(rows, replies, skipped, times, rec.llm.name if use_llm else None, n, k, seed)
+    llm_name = None
+    if use_llm:  # the device and number type too: they change the speed (RECS_LLM_DTYPE)
+        where = [str(getattr(rec.llm, key, None) or "") for key in ("device", "dtype")]
+        llm_name = rec.llm.name + (f" on {', '.join(w for w in where if w)}" if any(where) else "")
+    return summarise(rows, replies, skipped, times, llm_name, n, k, seed)
 
 
 def judge(checker, facts, row: dict) -> dict:

@@ -1,4 +1,4 @@
-"""A CPU-only speed-up for the batched decoding of a small LLM.
+"""CPU-only speed-ups for the batched decoding of a small LLM: the LM head's shape, and bfloat16 where the CPU has it.
 
 For a few rows, ``F.linear(h, W)`` (h @ W.T) over SmolLM2's 49,152-token vocabulary is a shape MKL
 handles slowly; the same product computed as ``W @ h.T`` is markedly faster, and the LM head runs
@@ -8,7 +8,14 @@ and the generated replies). On CUDA the model is left as transformers built it.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import torch
+
+DTYPES = ("auto", "float32", "bfloat16")  # RECS_LLM_DTYPE
+# CPU flags (Linux /proc/cpuinfo) of native bfloat16 arithmetic: AMX tiles (Intel Sapphire Rapids and later)
+# or AVX-512 BF16 (also AMD Zen 4). Without them bfloat16 is emulated and slower than float32.
+NATIVE_BF16_FLAGS = ("amx_bf16", "avx512_bf16")
 
 
 class TransposedLMHead(torch.nn.Module):
@@ -35,3 +42,25 @@ def speed_up_for_cpu(model) -> None:
     head = model.get_output_embeddings()
     if isinstance(head, torch.nn.Linear):
         model.set_output_embeddings(TransposedLMHead(head))
+
+
+def native_bf16(cpuinfo: Path = Path("/proc/cpuinfo")) -> bool:
+    """Whether this CPU computes bfloat16 natively (False where the flags cannot be read)."""
+    try:
+        flags = next((line.split(":", 1)[1].split() for line in cpuinfo.read_text().splitlines()
+                      if line.startswith("flags")), [])
+    except OSError:
+        return False
+    return any(flag in flags for flag in NATIVE_BF16_FLAGS)
+
+
+def cpu_dtype(choice: str = "auto") -> torch.dtype:
+    """The dtype a CPU model runs in. "auto": bfloat16 where the CPU has native bfloat16 (measured with
+    `python -m evaluation explanations --cores 2` on an Intel Xeon with AMX: a 10-row, 40-token batch 7.0 s
+    instead of 9.8 s), else float32 (SmolLM2-135M's weights are 4-bit in their GGUF: bfloat16 loses nothing
+    the quantisation kept)."""
+    if choice not in DTYPES:
+        raise ValueError(f"Setting llm_dtype={choice!r} is invalid: set RECS_LLM_DTYPE to one of {', '.join(DTYPES)}")
+    if choice == "auto":
+        return torch.bfloat16 if native_bf16() else torch.float32
+    return getattr(torch, choice)

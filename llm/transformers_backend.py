@@ -132,11 +132,12 @@ class TransformersLLM(Generation, LLMBackend):
     ``{"new_tokens", "seconds", "tokens_per_s", "first_token_s"}``.
     """
 
-    def __init__(self, model: str | None, cache_dir: pathlib.Path, max_new_tokens: int = 60):
+    def __init__(self, model: str | None, cache_dir: pathlib.Path, max_new_tokens: int = 60, dtype: str = "auto"):
         self.kind, self.source = _resolve(model)
         self.name = _display_name(self.kind, self.source)
         self.cache_dir = pathlib.Path(cache_dir).expanduser().absolute()
         self.max_new_tokens = int(max_new_tokens)
+        self.dtype_choice = dtype  # "auto", "float32" or "bfloat16" (RECS_LLM_DTYPE); self.dtype is what it became
         self.model = None
         self.tokenizer = None
         self.device: str | None = None
@@ -151,7 +152,7 @@ class TransformersLLM(Generation, LLMBackend):
 
     @classmethod
     def from_settings(cls, settings) -> "TransformersLLM":
-        return cls(settings.llm, settings.cache_dir, max_new_tokens=settings.max_new_tokens)
+        return cls(settings.llm, settings.cache_dir, max_new_tokens=settings.max_new_tokens, dtype=settings.llm_dtype)
 
     # ------------------------------------------------------------------ loading
 
@@ -170,9 +171,12 @@ class TransformersLLM(Generation, LLMBackend):
                 tokenizer, model, loaded_from = self._load_weights(cuda)
             require_tied_embeddings(model, self.name)
             if model.device.type == "cpu":
-                from llm.cpu_decoding import speed_up_for_cpu
+                from llm.cpu_decoding import cpu_dtype, speed_up_for_cpu
 
+                model = model.to(cpu_dtype(self.dtype_choice))  # loaded as float32; bfloat16 where the CPU has it
                 speed_up_for_cpu(model)
+            elif self.dtype_choice == "float32":
+                model = model.float()
 
             tokenizer.padding_side = "left"
             if tokenizer.pad_token is None:

@@ -66,6 +66,37 @@ def llm(cache_dir):
     return model
 
 
+@pytest.fixture(scope="module")
+def float32_llm(cache_dir, llm):
+    """The same model in float32, where results are equal up to float32 rounding (the default may be bfloat16)."""
+    if llm.dtype == "float32":
+        return llm
+    model = TransformersLLM(None, cache_dir, max_new_tokens=MAX_NEW, dtype="float32")
+    model.load()
+    return model
+
+
+def test_cpu_dtype_follows_the_cpus_bfloat16_and_the_setting(llm, tmp_path):
+    import torch
+
+    from chat.settings import Settings
+    from llm.cpu_decoding import cpu_dtype, native_bf16
+
+    amx, plain = tmp_path / "amx", tmp_path / "plain"
+    amx.write_text("processor\t: 0\nflags\t\t: fpu avx2 avx512f amx_bf16 amx_tile\n")
+    plain.write_text("processor\t: 0\nflags\t\t: fpu avx2 fma\n")
+    assert native_bf16(amx) and not native_bf16(plain) and not native_bf16(tmp_path / "missing")
+    assert cpu_dtype("auto") == (torch.bfloat16 if native_bf16() else torch.float32)
+    assert cpu_dtype("float32") == torch.float32 and cpu_dtype("bfloat16") == torch.bfloat16
+    with pytest.raises(ValueError, match="RECS_LLM_DTYPE"):
+        cpu_dtype("fp16")
+    with pytest.raises(ValueError, match="llm_dtype='fp16'.*RECS_LLM_DTYPE"):
+        Settings(llm_dtype="fp16")
+    if llm.device == "cpu":
+        assert llm.dtype == str(cpu_dtype("auto")).removeprefix("torch.")
+        assert llm.dtype in llm.describe()  # start-up says which
+
+
 def test_construction_loads_nothing(tmp_path):
     model = TransformersLLM(None, tmp_path)
     assert model.model is None
@@ -176,10 +207,10 @@ def test_cpu_lm_head_keeps_logits_tokens_and_tying(llm):
     assert isinstance(head, TransposedLMHead)  # swapped in at load on the CPU
     assert head.weight is model.get_input_embeddings().weight  # still tied: one Parameter
 
-    hidden = torch.randn(5, 3, head.weight.shape[1], generator=torch.Generator().manual_seed(0))
+    hidden = torch.randn(5, 3, head.weight.shape[1], generator=torch.Generator().manual_seed(0)).to(head.weight.dtype)
     with torch.inference_mode():
         expected = torch.nn.functional.linear(hidden, head.weight)
-        torch.testing.assert_close(head(hidden), expected, rtol=1e-5, atol=1e-4)
+        torch.testing.assert_close(head(hidden), expected)  # float32 or bfloat16 (RECS_LLM_DTYPE): its tolerance
 
     fast = llm.generate(CONVERSATIONS)
     plain = torch.nn.Linear(head.weight.shape[1], head.weight.shape[0], bias=False)
@@ -191,9 +222,11 @@ def test_cpu_lm_head_keeps_logits_tokens_and_tying(llm):
         model.set_output_embeddings(head)
 
 
-def test_shared_prefix_is_computed_once_and_changes_no_reply(llm):
+def test_shared_prefix_is_computed_once_and_changes_no_reply(float32_llm):
     """Rows whose prompts share everything before the last user message reuse that prefix's keys and
-    values (llm/prefix_cache.py); the replies equal those of plainly padded prompts."""
+    values (llm/prefix_cache.py); the replies equal those of plainly padded prompts. In float32: in bfloat16
+    the two layouts round differently and a greedy reply may part after a dozen tokens."""
+    llm = float32_llm
     example = [
         {"role": "system", "content": SYSTEM},
         {"role": "user", "content": "Recommend Speed (1994), an action thriller, to a Die Hard fan."},
