@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -42,6 +43,10 @@ log = logging.getLogger("recs.explainer")
 MAX_SAME_OPENING = 2  # at most this many sentences of one reply open with the same two words
 FIRST_TRY_CANDIDATES = 2  # candidates per row at the first try, one per worked example (each a row of the batch)
 RETRY_CANDIDATES = 2  # at the retry (rows whose candidates all failed), sampled, one per worked example
+# While other sessions' requests hold the LLM, only this many of a turn's top picks go to it (the rest keep their
+# templates): every row of a shared batch slows every session's step, and rows queued behind a long batch miss
+# the turn's budget (`python -m evaluation load --sessions 8 --turns 3`: measured in the issue 17 note).
+BUSY_ROWS = 3
 MIN_RETRY_SHARE = 0.25  # a retry starts only with this share of the turn's budget left (it rarely finishes in less)
 RETRY_SEED = 1234  # the second try samples with this seed: reproducible, and unlike the greedy first try
 # First words a row may start with besides its title when it has something personal to say: after "If",
@@ -83,6 +88,8 @@ class Explainer:
         self.budget_s = budget_s
         self.checker = ClaimChecker(linker)
         self._constraints = None  # ConstraintBuilder for the LLM's tokenizer, built on first use
+        self._turns = 0  # explain() calls running now: sessions share this Explainer
+        self._turns_lock = threading.Lock()
 
     def facts(self, item: Item, state) -> Facts:
         return build_facts(item, state, self.catalog, self.cf)
@@ -125,13 +132,32 @@ class Explainer:
 
     def explain(self, items: list[Item], state, use_llm: bool = True,
                 all_facts: list[Facts] | None = None) -> Iterator[ExplanationEvent]:
+        """One final event per item (see :meth:`_explain`), counted among the turns running now."""
+        with self._turns_lock:
+            self._turns += 1
+        try:
+            yield from self._explain(items, state, use_llm, all_facts)
+        finally:
+            with self._turns_lock:
+                self._turns -= 1
+
+    def busy(self) -> bool:
+        """Whether other sessions' work holds the LLM or soon will: a request of theirs written or waiting, or
+        another turn between its ranking and its request (turns that arrive together would each find the LLM
+        idle and each ask for every row, and then wait behind one another past their budget)."""
+        with self._turns_lock:
+            others = self._turns > 1
+        return others or bool(getattr(self.llm, "busy", False))
+
+    def _explain(self, items: list[Item], state, use_llm: bool = True,
+                 all_facts: list[Facts] | None = None) -> Iterator[ExplanationEvent]:
         """One final event per item, in the order the texts are ready (LLM rows as their sentence passes).
 
         The first try writes two greedy candidates per row in one batch, one per worked example (they lead
         the model differently), and keeps the better that passes (personal, then specific); rows where both
         fail get two sampled candidates more, one per example, where an impersonal but true sentence may
         pass. While other sessions' requests occupy the LLM (``llm.busy``), one candidate (the example that
-        suits the row) and no retry: every row costs every waiting session time, and a template is true too.
+        suits the row), only the top BUSY_ROWS picks, and no retry: every row costs every waiting session time, and a template is true too.
         (One candidate at the first try measured a lower first token but a longer turn: more rows need the
         retry. One candidate at the retry left 22% templates, two 4%, on 10 requests on two cores.)
         """
@@ -140,9 +166,14 @@ class Explainer:
         deadline = time.perf_counter() + self.budget_s if self.budget_s else None
         openings: list[str] = []  # of the sentences shown so far in this reply
         if use_llm and self.llm and items:
-            tries = ((None, 1),) if getattr(self.llm, "busy", False) else ((None, FIRST_TRY_CANDIDATES), (RETRY_SEED, RETRY_CANDIDATES))
+            busy = self.busy()
+            tries = ((None, 1),) if busy else ((None, FIRST_TRY_CANDIDATES), (RETRY_SEED, RETRY_CANDIDATES))
+            if busy:  # the lower picks keep their templates: final now, and the top picks' batch is smaller
+                for row in pending[BUSY_ROWS:]:
+                    yield ExplanationEvent(row, self.template(all_facts[row]), final=True, source="template")
+                pending = pending[:BUSY_ROWS]
             for seed, variants in tries:
-                if seed is not None and getattr(self.llm, "busy", False):
+                if seed is not None and self.busy():
                     break  # other sessions' requests came in meanwhile: a retry would queue behind them (templates)
                 if seed is not None and deadline and deadline - time.perf_counter() < MIN_RETRY_SHARE * self.budget_s:
                     break  # too little of the turn's budget is left for a retry to finish

@@ -170,3 +170,35 @@ def test_a_batch_its_caller_left_does_not_make_the_llm_busy():
         assert not llm.busy  # ...but nobody reads it
     finally:
         held.release.set()
+
+
+def test_turns_that_arrive_together_ask_for_less_and_only_the_top_picks_go_to_the_llm(recommender, state):
+    """A turn that starts while another is explaining counts the LLM as busy before the other's request is even
+    queued (turns arriving together each found it idle and each asked for every row): one candidate for the top
+    BUSY_ROWS picks only; the lower picks are final with their templates at once."""
+    from chat.state import SessionState
+    from explain.explainer import BUSY_ROWS, Explainer
+
+    held = HeldBackend()
+    explainer = Explainer(recommender.catalog, recommender.cf, recommender.linker, BatchingLLM(held, deadline_s=30))
+    recommender.run_turn(state, "I loved Alien, something tense", k=5)
+    first = [recommender.catalog[i] for i in state.last_items]
+    other = SessionState()
+    recommender.run_turn(other, "I loved Toy Story, something funny", k=5)
+    second = [recommender.catalog[i] for i in other.last_items]
+    try:
+        assert not explainer.busy()
+        running = explainer.explain(first, state)
+        reader = threading.Thread(target=lambda: list(running), daemon=True)
+        reader.start()
+        assert held.started.wait(timeout=30) and explainer.busy()
+        events = explainer.explain(second, other)
+        lower = [next(events) for _ in range(5 - BUSY_ROWS)]  # before the LLM writes anything
+        assert [e.row for e in lower] == list(range(BUSY_ROWS, 5)) and all(e.source == "template" for e in lower)
+        held.release.set()
+        rest = list(events)
+        reader.join(timeout=30)
+    finally:
+        held.release.set()
+    assert held.rows == [10, BUSY_ROWS]  # the first turn: 5 picks x 2 candidates; the second: its top picks, one each
+    assert sorted(e.row for e in rest) == list(range(BUSY_ROWS)) and not explainer.busy()
