@@ -38,6 +38,9 @@ MIN_WORDS, MAX_WORDS = 6, 40
 _TITLE_MARK = "\u2063"  # an invisible separator stands in for a liked title the sentence may name
 _ITEM_MARK = "\u2064"  # and an invisible plus for the item's own title
 _PERSON_MARK = "\u2062"  # and an invisible times for a person the facts name
+# Names listed before this one under the same role word: "starring Alan Rickman and Richard Curtis" puts both
+# in the cast (a name already checked is a mark by then; longer names are masked first).
+_LISTED = r"(?:(?:\u2062|(?:[A-Z][\w.'’-]*\s+){0,3}[A-Z][\w.'’-]*)(?:\s*,\s*|\s+and\s+))*"
 # What follows a person made the film's subject: "Marilyn Monroe is a classic comedy", or with a second name
 # (perhaps masked already) "Marilyn Monroe and Tom Ewell are classic romantic comedies"
 _PERSON_AS_FILM = re.compile(
@@ -153,10 +156,10 @@ class ClaimChecker:
         named: set[str] = set()
         for person in sorted(facts.names(), key=len, reverse=True):
             for m in reversed(list(re.finditer(rf"(?<![\w]){re.escape(person)}(?:['’]s)?(?![\w])", text))):
-                before, after = text[:m.start()][-25:], text[m.end():][:20]
-                directing = re.search(r"\b(?:directed by|director|filmmaker|from)\s+(?:the\s+)?$", before, re.I) \
+                before, after = text[:m.start()][-80:], text[m.end():][:20]
+                directing = re.search(rf"\b(?:directed by|director|filmmaker|from)\s+(?:the\s+)?{_LISTED}$", before, re.I) \
                     or re.match(r"\s+(?:directed|directs)\b", after, re.I)
-                acting = re.search(r"\b(?:starring|stars|featuring|with|actor|actress)\s+$", before, re.I) \
+                acting = re.search(rf"\b(?:starring|stars|featuring|with|actor|actress)\s+{_LISTED}$", before, re.I) \
                     or re.match(r"\s+(?:stars|starred|plays|played|acts)\b", after, re.I)
                 possessive = m.group(0).endswith(("'s", "’s"))
                 if not possessive and _PERSON_AS_FILM.match(text[m.end():]):

@@ -98,6 +98,13 @@ def test_explanations_name_people_exactly_as_the_facts_give_them(movies):
     assert checker.check("Inception is directed by Christopher Nolan, who also directed Memento (2000).", nolan).acceptable
     wrong_role = checker.check("Inception stars Christopher Nolan, as Memento (2000) did.", nolan)
     assert any("cast" in p for p in wrong_role.problems)
+    # a role word covers every name listed after it: the director listed among the stars is in no cast of the facts
+    cast = " and ".join(inception.cast[:1]) if inception.cast else None
+    assert cast and checker.check(f"Inception is a thriller starring {cast}, like Memento (2000).", nolan).acceptable
+    listed = checker.check(f"Inception is a thriller starring {cast} and Christopher Nolan, like Memento (2000).", nolan)
+    assert any("puts Christopher Nolan in its cast" in p for p in listed.problems), listed.problems
+    both = ", ".join(inception.cast[:2])
+    assert checker.check(f"Inception is a thriller starring {both}.", nolan).faithful
     invented = checker.check("Inception is directed by Steven Spielberg, like Memento (2000).", nolan)
     assert not invented.faithful
     hanks = build_facts(cast_away, state, catalog, movies.cf)
