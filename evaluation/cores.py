@@ -24,5 +24,17 @@ def pin(cores: int | None) -> str | None:
     import torch
 
     torch.set_num_threads(cores)
-    return (f"cores: {cores} of {len(allowed)} (sched_setaffinity to CPU {','.join(map(str, chosen))}, "
+    return (f"cores: {cores} of {len(allowed)} of {cpu_model()} (sched_setaffinity to CPU {','.join(map(str, chosen))}, "
             f"as `taskset -c {chosen[0]}{'-' + str(chosen[-1]) if cores > 1 else ''}`; torch threads {cores})")
+
+
+def cpu_model() -> str:
+    """The CPU's model name and whether it has native bfloat16 (the LLM's speed depends on both)."""
+    from llm.cpu_decoding import native_bf16
+
+    try:
+        name = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")),
+                    "an unnamed CPU")
+    except OSError:
+        name = "an unnamed CPU"
+    return f"{name}{' with' if native_bf16() else ', no'} native bfloat16"
