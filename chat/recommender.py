@@ -282,6 +282,13 @@ class Recommender:
 
     def _recommend(self, state, text, k, use_llm, notes, timings, started, replace: int | None = None):
         """Rank, explain and finish a turn. With `replace`, only that card of the last reply gets a successor."""
+        arrival = self.explainer.traffic.arrival()  # other sessions' turns ask for less and wait for this one
+        try:
+            yield from self._rank_and_explain(state, text, k, use_llm, notes, timings, started, replace, arrival)
+        finally:
+            arrival.arrived()
+
+    def _rank_and_explain(self, state, text, k, use_llm, notes, timings, started, replace, arrival):
         keep = [i for i in state.last_items if i != replace] if replace is not None else []
         want = 1 if replace is not None else (k or self.settings.k)
         t = time.perf_counter()
@@ -325,7 +332,8 @@ class Recommender:
         yield TurnEvent("items", items=recs, text=intro)
 
         t = time.perf_counter()
-        for event in self.explainer.explain([recs[n].item for n in rows], state, use_llm=use_llm, all_facts=all_facts):
+        for event in self.explainer.explain([recs[n].item for n in rows], state, use_llm=use_llm, all_facts=all_facts,
+                                            arrival=arrival):
             timings.setdefault("first_explanation", (time.perf_counter() - started) * 1000)
             row = rows[event.row]
             recs[row].why, recs[row].why_source, recs[row].final = event.text, event.source, True

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -35,6 +34,7 @@ from cf.als import CFModel
 from explain.claim_words import WISH_PHRASES
 from explain.claims import ClaimChecker, opening
 from explain.facts import Facts, build_facts
+from explain.traffic import Arrival, Traffic
 from llm.batching import DeadlineExceeded
 from chat.linker import TitleLinker
 from prompts import render
@@ -43,10 +43,11 @@ log = logging.getLogger("recs.explainer")
 MAX_SAME_OPENING = 2  # at most this many sentences of one reply open with the same two words
 FIRST_TRY_CANDIDATES = 2  # candidates per row at the first try, one per worked example (each a row of the batch)
 RETRY_CANDIDATES = 2  # at the retry (rows whose candidates all failed), sampled, one per worked example
-# While other sessions' requests hold the LLM, only this many of a turn's top picks go to it (the rest keep their
-# templates): every row of a shared batch slows every session's step, and rows queued behind a long batch miss
-# the turn's budget (`python -m evaluation load --sessions 8 --turns 3`: measured in the issue 17 note).
-BUSY_ROWS = 3
+# While other sessions' turns hold the LLM, at most this many of a turn's top picks go to it (the rest keep their
+# templates): every row of a shared batch slows every session's step. With the turns gathered into one batch
+# (explain/traffic.py), `python -m evaluation load --sessions 8 --turns 3` on two cores wrote 47.3% with 4 and
+# 51.8% with 5 (a turn's 5 picks; turn p95 12.4 s and 14.8 s); a larger k is capped here.
+BUSY_ROWS = 5
 MIN_RETRY_SHARE = 0.25  # a retry starts only with this share of the turn's budget left (it rarely finishes in less)
 RETRY_SEED = 1234  # the second try samples with this seed: reproducible, and unlike the greedy first try
 # First words a row may start with besides its title when it has something personal to say: after "If",
@@ -88,8 +89,7 @@ class Explainer:
         self.budget_s = budget_s
         self.checker = ClaimChecker(linker)
         self._constraints = None  # ConstraintBuilder for the LLM's tokenizer, built on first use
-        self._turns = 0  # explain() calls running now: sessions share this Explainer
-        self._turns_lock = threading.Lock()
+        self.traffic = Traffic()  # the sessions' turns on their way to the LLM (sessions share this Explainer)
 
     def facts(self, item: Item, state) -> Facts:
         return build_facts(item, state, self.catalog, self.cf)
@@ -130,27 +130,24 @@ class Explainer:
             "asked_person": _wanted_person(facts), "shared_person": _shared_person(facts),
         }
 
-    def explain(self, items: list[Item], state, use_llm: bool = True,
-                all_facts: list[Facts] | None = None) -> Iterator[ExplanationEvent]:
-        """One final event per item (see :meth:`_explain`), counted among the turns running now."""
-        with self._turns_lock:
-            self._turns += 1
-        try:
-            yield from self._explain(items, state, use_llm, all_facts)
-        finally:
-            with self._turns_lock:
-                self._turns -= 1
+    def explain(self, items: list[Item], state, use_llm: bool = True, all_facts: list[Facts] | None = None,
+                arrival: Arrival | None = None) -> Iterator[ExplanationEvent]:
+        """One final event per item (see :meth:`_explain`), counted among the turns running now. ``arrival``:
+        this turn's count among those ranking (chat/recommender.py), ended when its LLM request is ready."""
+        with self.traffic.explaining():
+            try:
+                yield from self._explain(items, state, use_llm, all_facts, arrival)
+            finally:
+                if arrival is not None:
+                    arrival.arrived()
 
-    def busy(self) -> bool:
+    def busy(self, arrival: Arrival | None = None) -> bool:
         """Whether other sessions' work holds the LLM or soon will: a request of theirs written or waiting, or
-        another turn between its ranking and its request (turns that arrive together would each find the LLM
-        idle and each ask for every row, and then wait behind one another past their budget)."""
-        with self._turns_lock:
-            others = self._turns > 1
-        return others or bool(getattr(self.llm, "busy", False))
+        another turn explaining or ranking (explain/traffic.py)."""
+        return self.traffic.others(arrival) or bool(getattr(self.llm, "busy", False))
 
-    def _explain(self, items: list[Item], state, use_llm: bool = True,
-                 all_facts: list[Facts] | None = None) -> Iterator[ExplanationEvent]:
+    def _explain(self, items: list[Item], state, use_llm: bool = True, all_facts: list[Facts] | None = None,
+                 arrival: Arrival | None = None) -> Iterator[ExplanationEvent]:
         """One final event per item, in the order the texts are ready (LLM rows as their sentence passes).
 
         The first try writes two greedy candidates per row in one batch, one per worked example (they lead
@@ -166,7 +163,7 @@ class Explainer:
         deadline = time.perf_counter() + self.budget_s if self.budget_s else None
         openings: list[str] = []  # of the sentences shown so far in this reply
         if use_llm and self.llm and items:
-            busy = self.busy()
+            busy = self.busy(arrival)
             tries = ((None, 1),) if busy else ((None, FIRST_TRY_CANDIDATES), (RETRY_SEED, RETRY_CANDIDATES))
             if busy:  # the lower picks keep their templates: final now, and the top picks' batch is smaller
                 for row in pending[BUSY_ROWS:]:
@@ -187,7 +184,8 @@ class Explainer:
                 # a person or a liked title the facts give, not only genre and year).
                 held: dict[int, tuple[tuple[bool, bool], str]] = {}
                 failed: list[Exception] = []  # set by _sentences when the LLM fails: the rest get templates
-                sentences = self._sentences(jobs, all_facts, seed, failed, deadline)
+                sentences = self._sentences(jobs, all_facts, seed, failed, deadline,
+                                            gather=arrival if busy and seed is None else None)
                 for job, text in sentences:
                     row = jobs[job][0]
                     if row in passed:
@@ -228,18 +226,21 @@ class Explainer:
 
     # --- generation --------------------------------------------------------------------------
     def _sentences(self, jobs: list[tuple[int, int]], all_facts: list[Facts], seed: int | None,
-                   failed: list[Exception], deadline: float | None = None) -> Iterator[tuple[int, str]]:
+                   failed: list[Exception], deadline: float | None = None,
+                   gather: Arrival | None = None) -> Iterator[tuple[int, str]]:
         """(job index, first sentence) for each (row, example) job as soon as its sentence ends; jobs cut short
         come last. Closing the generator stops the generation. An LLM failure (an error, a passed deadline, a
-        full queue) is appended to ``failed`` (a local of the caller: sessions share this Explainer)."""
+        full queue) is appended to ``failed`` (a local of the caller: sessions share this Explainer). With
+        ``gather``, the request waits a moment for other turns still ranking, to share their batch."""
         texts = [""] * len(jobs)
         done: set[int] = set()
         stream = None
         try:
             facts = [all_facts[row] for row, _ in jobs]
             processors = self._processors(facts, [example for _, example in jobs])
-            stream = self.llm.stream([self.conversation(f, v) for f, (_, v) in zip(facts, jobs)],
-                                     logits_processors=processors, seed=seed)
+            conversations = [self.conversation(f, v) for f, (_, v) in zip(facts, jobs)]
+            self.traffic.gather(gather)
+            stream = self.llm.stream(conversations, logits_processors=processors, seed=seed)
             for job, delta in stream:
                 if deadline and time.perf_counter() > deadline:
                     log.info("the turn's %g s for explanations passed; rows not final keep their templates", self.budget_s)

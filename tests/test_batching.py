@@ -181,10 +181,11 @@ def test_turns_that_arrive_together_ask_for_less_and_only_the_top_picks_go_to_th
 
     held = HeldBackend()
     explainer = Explainer(recommender.catalog, recommender.cf, recommender.linker, BatchingLLM(held, deadline_s=30))
-    recommender.run_turn(state, "I loved Alien, something tense", k=5)
+    k = BUSY_ROWS + 2
+    recommender.run_turn(state, "I loved Alien, something tense", k=k)
     first = [recommender.catalog[i] for i in state.last_items]
     other = SessionState()
-    recommender.run_turn(other, "I loved Toy Story, something funny", k=5)
+    recommender.run_turn(other, "I loved Toy Story, something funny", k=k)
     second = [recommender.catalog[i] for i in other.last_items]
     try:
         assert not explainer.busy()
@@ -193,12 +194,37 @@ def test_turns_that_arrive_together_ask_for_less_and_only_the_top_picks_go_to_th
         reader.start()
         assert held.started.wait(timeout=30) and explainer.busy()
         events = explainer.explain(second, other)
-        lower = [next(events) for _ in range(5 - BUSY_ROWS)]  # before the LLM writes anything
-        assert [e.row for e in lower] == list(range(BUSY_ROWS, 5)) and all(e.source == "template" for e in lower)
+        lower = [next(events) for _ in range(k - BUSY_ROWS)]  # before the LLM writes anything
+        assert [e.row for e in lower] == list(range(BUSY_ROWS, k)) and all(e.source == "template" for e in lower)
         held.release.set()
         rest = list(events)
         reader.join(timeout=30)
     finally:
         held.release.set()
-    assert held.rows == [10, BUSY_ROWS]  # the first turn: 5 picks x 2 candidates; the second: its top picks, one each
+    assert held.rows == [2 * k, BUSY_ROWS]  # the first turn: k picks x 2 candidates; the second: its top picks, one each
     assert sorted(e.row for e in rest) == list(range(BUSY_ROWS)) and not explainer.busy()
+
+
+def test_a_turn_waits_briefly_for_turns_still_ranking_and_goes_with_them():
+    """explain/traffic.py: a turn's request waits for other turns on their way (up to gather_s), not longer."""
+    from explain.traffic import Traffic
+
+    traffic = Traffic(gather_s=5.0)
+    mine, theirs = traffic.arrival(), traffic.arrival()
+    assert traffic.others(mine) and traffic.others(theirs)  # each sees the other ranking
+    threading.Timer(0.3, theirs.arrived).start()
+    waited = traffic.gather(mine)
+    assert 0.2 <= waited < 4.0  # until their request was ready, well before gather_s
+    assert not traffic.others() and traffic.gather(traffic.arrival()) == 0.0  # alone: no wait
+    late = Traffic(gather_s=0.2)
+    first, stuck = late.arrival(), late.arrival()
+    assert 0.15 <= late.gather(first) < 2.0  # a turn that never gets there costs at most gather_s
+    stuck.arrived()
+    stuck.arrived()  # idempotent: counted once
+    assert not late.others()
+    import explain.traffic as traffic_module
+
+    forgotten = Traffic(gather_s=5.0)
+    lost = forgotten.arrival()  # a turn whose generator nobody closed
+    lost.since -= traffic_module.STALE_S + 1
+    assert not forgotten.others() and forgotten.gather(forgotten.arrival()) == 0.0
