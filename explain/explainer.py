@@ -170,7 +170,7 @@ class Explainer:
                     yield ExplanationEvent(row, self.template(all_facts[row]), final=True, source="template")
                 pending = pending[:BUSY_ROWS]
             for seed, variants in tries:
-                if seed is not None and self.busy():
+                if seed is not None and self.busy(arrival):
                     break  # other sessions' requests came in meanwhile: a retry would queue behind them (templates)
                 if seed is not None and deadline and deadline - time.perf_counter() < MIN_RETRY_SHARE * self.budget_s:
                     break  # too little of the turn's budget is left for a retry to finish
@@ -185,7 +185,7 @@ class Explainer:
                 held: dict[int, tuple[tuple[bool, bool], str]] = {}
                 failed: list[Exception] = []  # set by _sentences when the LLM fails: the rest get templates
                 sentences = self._sentences(jobs, all_facts, seed, failed, deadline,
-                                            gather=arrival if busy and seed is None else None)
+                                            arrival, gather=busy and seed is None)
                 for job, text in sentences:
                     row = jobs[job][0]
                     if row in passed:
@@ -227,11 +227,12 @@ class Explainer:
     # --- generation --------------------------------------------------------------------------
     def _sentences(self, jobs: list[tuple[int, int]], all_facts: list[Facts], seed: int | None,
                    failed: list[Exception], deadline: float | None = None,
-                   gather: Arrival | None = None) -> Iterator[tuple[int, str]]:
+                   arrival: Arrival | None = None, gather: bool = False) -> Iterator[tuple[int, str]]:
         """(job index, first sentence) for each (row, example) job as soon as its sentence ends; jobs cut short
         come last. Closing the generator stops the generation. An LLM failure (an error, a passed deadline, a
         full queue) is appended to ``failed`` (a local of the caller: sessions share this Explainer). With
-        ``gather``, the request waits a moment for other turns still ranking, to share their batch."""
+        ``gather``, the request waits a moment for other turns still ranking (``arrival`` is this turn's count among
+        them), to share their batch."""
         texts = [""] * len(jobs)
         done: set[int] = set()
         stream = None
@@ -239,7 +240,10 @@ class Explainer:
             facts = [all_facts[row] for row, _ in jobs]
             processors = self._processors(facts, [example for _, example in jobs])
             conversations = [self.conversation(f, v) for f, (_, v) in zip(facts, jobs)]
-            self.traffic.gather(gather)
+            if gather:
+                self.traffic.gather(arrival)
+            elif arrival is not None:
+                arrival.arrived()  # its request is ready: it is no longer on its way
             stream = self.llm.stream(conversations, logits_processors=processors, seed=seed)
             for job, delta in stream:
                 if deadline and time.perf_counter() > deadline:

@@ -228,3 +228,21 @@ def test_a_turn_waits_briefly_for_turns_still_ranking_and_goes_with_them():
     lost = forgotten.arrival()  # a turn whose generator nobody closed
     lost.since -= traffic_module.STALE_S + 1
     assert not forgotten.others() and forgotten.gather(forgotten.arrival()) == 0.0
+
+
+def test_a_turn_alone_is_not_busy_with_itself_and_retries(recommender, state):
+    """The turn's own arrival (counted from its ranking) never makes the LLM busy for that turn: rows the first
+    try left without a sentence get the retry (a lone session skipped it when its own count was taken for another's)."""
+    from explain.explainer import Explainer
+
+    held = HeldBackend()
+    held.release.set()  # writes nothing at once: every row needs the retry
+    explainer = Explainer(recommender.catalog, recommender.cf, recommender.linker, BatchingLLM(held, deadline_s=30),
+                          budget_s=30)
+    recommender.run_turn(state, "I loved Alien, something tense", k=3)
+    items = [recommender.catalog[i] for i in state.last_items]
+    arrival = explainer.traffic.arrival()
+    assert not explainer.busy(arrival)
+    events = list(explainer.explain(items, state, arrival=arrival))
+    assert held.rows == [6, 6]  # the first try, 3 picks x 2 candidates, then the retry of all three
+    assert sorted(e.row for e in events) == [0, 1, 2] and not explainer.traffic.others()
