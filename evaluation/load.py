@@ -224,6 +224,6 @@ LIMITS = [
     "sessions with a person's pauses between messages, or more cores (several app processes behind one "
     "address, the index in a Chroma server: docs/DEPLOY.md), are what lowers it. With the LLM, the sessions' "
     "explanation requests share decode batches (llm/batching.py); while other turns explain or rank, a turn sends "
-    "only its top 3 picks to the LLM, one candidate each and no retry, and its request waits up to 1.5 s for "
+    "its top picks (at most 5) to the LLM, one candidate each and no retry, and its request waits up to 1.5 s for "
     "the turns still ranking so that they share one batch (explain/traffic.py); a pick not final within "
     "RECS_LLM_TIMEOUT keeps its template. The LLM-written share is what a crowded turn loses to that.", ""]
