@@ -282,11 +282,13 @@ class Recommender:
 
     def _recommend(self, state, text, k, use_llm, notes, timings, started, replace: int | None = None):
         """Rank, explain and finish a turn. With `replace`, only that card of the last reply gets a successor."""
-        arrival = self.explainer.traffic.arrival()  # other sessions' turns ask for less and wait for this one
+        # A turn that may ask the LLM counts from here: other sessions' turns ask for less and wait for its request.
+        arrival = self.explainer.traffic.arrival() if use_llm and self.explainer.llm is not None else None
         try:
             yield from self._rank_and_explain(state, text, k, use_llm, notes, timings, started, replace, arrival)
         finally:
-            arrival.arrived()
+            if arrival is not None:
+                arrival.arrived()
 
     def _rank_and_explain(self, state, text, k, use_llm, notes, timings, started, replace, arrival):
         keep = [i for i in state.last_items if i != replace] if replace is not None else []

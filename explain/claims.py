@@ -40,7 +40,8 @@ _ITEM_MARK = "\u2064"  # and an invisible plus for the item's own title
 _PERSON_MARK = "\u2062"  # and an invisible times for a person the facts name
 # Names listed before this one under the same role word: "starring Alan Rickman and Richard Curtis" puts both
 # in the cast (a name already checked is a mark by then; longer names are masked first).
-_LISTED = r"(?:(?:\u2062|(?:[A-Z][\w.'’-]*\s+){0,3}[A-Z][\w.'’-]*)(?:\s*,\s*|\s+and\s+))*"
+# (?-i:...): the role checks search with re.I, under which [A-Z] would take any word, role words included.
+_LISTED = r"(?:(?:\u2062|(?:(?-i:[A-Z])[\w.'’-]*\s+){0,3}(?-i:[A-Z])[\w.'’-]*)(?:\s*,\s*(?:and\s+)?|\s+and\s+))*"
 # What follows a person made the film's subject: "Marilyn Monroe is a classic comedy", or with a second name
 # (perhaps masked already) "Marilyn Monroe and Tom Ewell are classic romantic comedies"
 _PERSON_AS_FILM = re.compile(

@@ -143,8 +143,11 @@ class Explainer:
 
     def busy(self, arrival: Arrival | None = None) -> bool:
         """Whether other sessions' work holds the LLM or soon will: a request of theirs written or waiting, or
-        another turn explaining or ranking (explain/traffic.py)."""
-        return self.traffic.others(arrival) or bool(getattr(self.llm, "busy", False))
+        another turn explaining or ranking (explain/traffic.py). An LLM without a shared batcher (a server, which
+        batches continuously itself) is never busy: its turns neither ask for less nor wait for one another."""
+        if not hasattr(self.llm, "busy"):
+            return False
+        return self.traffic.others(arrival) or bool(self.llm.busy)
 
     def _explain(self, items: list[Item], state, use_llm: bool = True, all_facts: list[Facts] | None = None,
                  arrival: Arrival | None = None) -> Iterator[ExplanationEvent]:
@@ -153,7 +156,7 @@ class Explainer:
         The first try writes two greedy candidates per row in one batch, one per worked example (they lead
         the model differently), and keeps the better that passes (personal, then specific); rows where both
         fail get two sampled candidates more, one per example, where an impersonal but true sentence may
-        pass. While other sessions' requests occupy the LLM (``llm.busy``), one candidate (the example that
+        pass. While other sessions' turns occupy the shared LLM (:meth:`busy`), one candidate (the example that
         suits the row), only the top BUSY_ROWS picks, and no retry: every row costs every waiting session time, and a template is true too.
         (One candidate at the first try measured a lower first token but a longer turn: more rows need the
         retry. One candidate at the retry left 22% templates, two 4%, on 10 requests on two cores.)

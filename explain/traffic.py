@@ -79,7 +79,7 @@ class Traffic:
 
     def _coming_now(self) -> set[Arrival]:
         """The turns on their way, less any that stopped counting (the caller holds the lock)."""
-        stale = {a for a in self._coming if _now() - a.since > STALE_S}
+        stale = {a for a in list(self._coming) if _now() - a.since > STALE_S}
         self._coming -= stale
         return self._coming
 

@@ -181,6 +181,7 @@ class BatchingLLM(LLMBackend):
                 else:
                     kept.append(request)
             self._queue.extendleft(reversed(kept))
+            self._running = batch  # in the same lock: a request never looks neither queued nor running
         return batch
 
     def _work(self) -> None:

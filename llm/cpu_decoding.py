@@ -57,8 +57,8 @@ def native_bf16(cpuinfo: Path = Path("/proc/cpuinfo")) -> bool:
 def cpu_dtype(choice: str = "auto") -> torch.dtype:
     """The dtype a CPU model runs in. "auto": bfloat16 where the CPU has native bfloat16 (measured with
     `python -m evaluation explanations --cores 2` on an Intel Xeon with AMX: a 10-row, 40-token batch 7.0 s
-    instead of 9.8 s), else float32 (SmolLM2-135M's weights are 4-bit in their GGUF: bfloat16 loses nothing
-    the quantisation kept)."""
+    instead of 9.8 s), else float32. bfloat16 rounds the dequantised Q4_1 weights a little (its scales are
+    float16); the claim checker judges every sentence either way."""
     if choice not in DTYPES:
         raise ValueError(f"Setting llm_dtype={choice!r} is invalid: set RECS_LLM_DTYPE to one of {', '.join(DTYPES)}")
     if choice == "auto":

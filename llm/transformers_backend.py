@@ -175,8 +175,6 @@ class TransformersLLM(Generation, LLMBackend):
 
                 model = model.to(cpu_dtype(self.dtype_choice))  # loaded as float32; bfloat16 where the CPU has it
                 speed_up_for_cpu(model)
-            elif self.dtype_choice == "float32":
-                model = model.float()
 
             tokenizer.padding_side = "left"
             if tokenizer.pad_token is None:
@@ -238,13 +236,13 @@ class TransformersLLM(Generation, LLMBackend):
     def _convert_gguf(self, folder: pathlib.Path) -> None:
         convert_gguf(pathlib.Path(self.source), folder)
 
-    @staticmethod
-    def _from_pretrained(source: str, cuda: bool, local: bool):
+    def _from_pretrained(self, source: str, cuda: bool, local: bool):
         import torch
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
-        if cuda:
-            kwargs: dict[str, Any] = {"device_map": "auto", "dtype": torch.bfloat16}
+        if cuda:  # bfloat16 unless RECS_LLM_DTYPE=float32 asks otherwise
+            dtype = torch.float32 if self.dtype_choice == "float32" else torch.bfloat16
+            kwargs: dict[str, Any] = {"device_map": "auto", "dtype": dtype}
         else:
             kwargs = {"dtype": torch.float32}
         tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=local)

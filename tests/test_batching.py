@@ -151,7 +151,7 @@ def test_a_batch_its_caller_left_does_not_make_the_llm_busy():
     stopping is nobody's, and "busy" must not send that turn's retry to templates (it did: a session alone
     was 'busy' with its own first try, and its retry was skipped)."""
     held = HeldBackend()
-    llm = BatchingLLM(held, deadline_s=0.5)
+    llm = BatchingLLM(held, deadline_s=3.0)
     try:
         seen_busy = []
 
@@ -189,6 +189,12 @@ def test_turns_that_arrive_together_ask_for_less_and_only_the_top_picks_go_to_th
     second = [recommender.catalog[i] for i in other.last_items]
     try:
         assert not explainer.busy()
+        ranking = explainer.traffic.arrival()  # another session's turn, still ranking: the LLM is idle
+        mine = explainer.traffic.arrival()
+        assert not explainer.llm.busy and explainer.busy(mine) and explainer.busy(ranking)  # each sees the other
+        ranking.arrived()
+        assert not explainer.busy(mine)
+        mine.arrived()
         running = explainer.explain(first, state)
         reader = threading.Thread(target=lambda: list(running), daemon=True)
         reader.start()
@@ -214,11 +220,11 @@ def test_a_turn_waits_briefly_for_turns_still_ranking_and_goes_with_them():
     assert traffic.others(mine) and traffic.others(theirs)  # each sees the other ranking
     threading.Timer(0.3, theirs.arrived).start()
     waited = traffic.gather(mine)
-    assert 0.2 <= waited < 4.0  # until their request was ready, well before gather_s
+    assert theirs._done and waited < 4.0  # until their request was ready, well before gather_s
     assert not traffic.others() and traffic.gather(traffic.arrival()) == 0.0  # alone: no wait
     late = Traffic(gather_s=0.2)
     first, stuck = late.arrival(), late.arrival()
-    assert 0.15 <= late.gather(first) < 2.0  # a turn that never gets there costs at most gather_s
+    assert not stuck._done and late.gather(first) < 2.0  # a turn that never gets there costs at most gather_s
     stuck.arrived()
     stuck.arrived()  # idempotent: counted once
     assert not late.others()
@@ -246,3 +252,17 @@ def test_a_turn_alone_is_not_busy_with_itself_and_retries(recommender, state):
     events = list(explainer.explain(items, state, arrival=arrival))
     assert held.rows == [6, 6]  # the first try, 3 picks x 2 candidates, then the retry of all three
     assert sorted(e.row for e in events) == [0, 1, 2] and not explainer.traffic.others()
+
+
+def test_an_llm_without_a_shared_batcher_is_never_busy(recommender):
+    """A server backend batches continuously itself: its turns neither ask for less nor wait for one another."""
+    from explain.explainer import Explainer
+
+    class Server(HeldBackend):  # no `busy`: as llm/openai_backend.py
+        pass
+
+    explainer = Explainer(recommender.catalog, recommender.cf, recommender.linker, Server())
+    others = [explainer.traffic.arrival() for _ in range(3)]
+    assert not hasattr(explainer.llm, "busy") and not explainer.busy(explainer.traffic.arrival())
+    for arrival in others:
+        arrival.arrived()

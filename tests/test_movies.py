@@ -105,6 +105,13 @@ def test_explanations_name_people_exactly_as_the_facts_give_them(movies):
     assert any("puts Christopher Nolan in its cast" in p for p in listed.problems), listed.problems
     both = ", ".join(inception.cast[:2])
     assert checker.check(f"Inception is a thriller starring {both}.", nolan).faithful
+    # ...and no further: a later role word starts its own list (lower-case words are no names)
+    pair = " and ".join(inception.cast[:2])
+    for right in (f"Inception is a thriller directed by Christopher Nolan, starring {pair}.",
+                  f"Inception is a thriller directed by Christopher Nolan, with {pair}.",
+                  f"Inception, directed by Christopher Nolan, stars {pair}.",
+                  f"Inception is a thriller starring {pair} and directed by Christopher Nolan."):
+        assert checker.check(right, nolan).faithful, (right, checker.check(right, nolan).problems)
     invented = checker.check("Inception is directed by Steven Spielberg, like Memento (2000).", nolan)
     assert not invented.faithful
     hanks = build_facts(cast_away, state, catalog, movies.cf)
