@@ -30,11 +30,7 @@ def pin(cores: int | None) -> str | None:
 
 def cpu_model() -> str:
     """The CPU's model name and whether it has native bfloat16 (the LLM's speed depends on both)."""
-    from llm.cpu_decoding import native_bf16
+    from llm.cpu_decoding import cpuinfo_field, native_bf16
 
-    try:
-        name = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")),
-                    "an unnamed CPU")
-    except OSError:
-        name = "an unnamed CPU"
+    name = cpuinfo_field("model name") or "an unnamed CPU"
     return f"{name}{' with' if native_bf16() else ', no'} native bfloat16"

@@ -187,9 +187,7 @@ class BatchingLLM(LLMBackend):
     def _work(self) -> None:
         while True:
             batch = self._next_batch()
-            if batch:
-                with self._cond:
-                    self._running = batch
+            if batch:  # _next_batch marked it running
                 try:
                     self._run(batch)
                 finally:

@@ -44,13 +44,18 @@ def speed_up_for_cpu(model) -> None:
         model.set_output_embeddings(TransposedLMHead(head))
 
 
+def cpuinfo_field(name: str, cpuinfo: Path = Path("/proc/cpuinfo")) -> str | None:
+    """The value of the first ``name`` line of Linux's /proc/cpuinfo ("flags", "model name"); None where unread."""
+    try:
+        return next((line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines()
+                     if line.startswith(name)), None)
+    except OSError:
+        return None
+
+
 def native_bf16(cpuinfo: Path = Path("/proc/cpuinfo")) -> bool:
     """Whether this CPU computes bfloat16 natively (False where the flags cannot be read)."""
-    try:
-        flags = next((line.split(":", 1)[1].split() for line in cpuinfo.read_text().splitlines()
-                      if line.startswith("flags")), [])
-    except OSError:
-        return False
+    flags = (cpuinfo_field("flags", cpuinfo) or "").split()
     return any(flag in flags for flag in NATIVE_BF16_FLAGS)
 
 
