@@ -69,6 +69,9 @@ class Settings:
     max_new_tokens: int = 40  # one sentence; the first sentence is all we keep
     # the LLM's dtype: "auto" is bfloat16 on a GPU and on a CPU with native bfloat16 (AMX, AVX-512 BF16), else float32
     llm_dtype: str = "auto"
+    # How the in-process LLM shares its decode batches (llm.BATCHERS): "continuous" lets a request join the running
+    # batch at the next step; "whole" runs one batch at a time (always on a ZeroGPU Space, whose model runs elsewhere)
+    llm_batching: str = "continuous"
     # Events the app runs at once (Gradio's concurrency limit): ranking never waits behind another session's
     # explanations, which share the LLM worker's batches (llm/batching.py).
     concurrency: int = 32
@@ -84,6 +87,7 @@ class Settings:
             ("diversity", 0.0 <= self.diversity <= 1.0, "a number from 0 to 1"),
             ("max_new_tokens", 1 <= self.max_new_tokens <= 512, "a whole number from 1 to 512"),
             ("llm_dtype", self.llm_dtype in ("auto", "float32", "bfloat16"), "auto, float32 or bfloat16"),
+            ("llm_batching", self.llm_batching in ("continuous", "whole"), "continuous or whole"),
             ("llm_timeout", 0.1 <= self.llm_timeout <= 600, "a number of seconds from 0.1 to 600"),
             ("llm_url", self.llm_url is None or self.llm_url.startswith(("http://", "https://")),
              "an http:// or https:// URL ending in /v1, e.g. http://127.0.0.1:8000/v1"),

@@ -15,6 +15,12 @@ BACKENDS = {
     "openai": "llm.openai_backend:OpenAICompatibleLLM",
 }
 
+# How the in-process model's requests share decode batches (RECS_LLM_BATCHING): name -> "module:Class".
+BATCHERS = {
+    "continuous": "llm.continuous:ContinuousBatchingLLM",  # requests join the running batch at the next step
+    "whole": "llm.batching:BatchingLLM",  # one batch at a time; requests that come meanwhile make the next
+}
+
 
 def backend_name(settings) -> str:
     if settings.llm_backend:
@@ -32,7 +38,14 @@ def make_llm(settings):
     if name == "transformers":
         # One model in this process serves every session: their requests share decode batches.
         # A remote server batches on its own (vLLM, llama.cpp), so its requests go straight to it.
-        from llm.batching import BatchingLLM
-
-        return BatchingLLM(backend, deadline_s=settings.llm_timeout)
+        return _batcher(settings)(backend, deadline_s=settings.llm_timeout)
     return backend
+
+
+def _batcher(settings):
+    from runtime import zerogpu
+
+    # On a ZeroGPU Space each generation runs in a GPU worker process: no batch can stay open between calls.
+    name = "whole" if zerogpu.requested() else settings.llm_batching
+    module, cls = BATCHERS[name].split(":")
+    return getattr(importlib.import_module(module), cls)

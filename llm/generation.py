@@ -163,9 +163,9 @@ class Generation:
     # Keys and values of the prompt before the last user message are computed once and reused (chat/prefix_cache.py).
     reuse_prefix = True
 
-    def _prepare(self, conversations: list[list[dict]], max_new_tokens: int | None,
-                 logits_processors: list | None = None, seed: int | None = None):
-        """Tokenised prompts and ``generate`` arguments: greedy, or sampled when a seed is given."""
+    def encode(self, conversations: list[list[dict]]) -> tuple[dict, list[str]]:
+        """``input_ids`` and ``attention_mask`` (left-padded; with ``past_key_values`` of shared prefixes when
+        they are reused), and each row's prefilled reply start ("" where the model starts the reply)."""
         self.load()
         texts, prefixes = [], []
         for conv in conversations:
@@ -183,6 +183,12 @@ class Generation:
         if enc is None:
             enc = self.tokenizer(texts, return_tensors="pt", padding=True, add_special_tokens=False)
             enc = {key: value.to(self.model.device) for key, value in enc.items()}
+        return enc, prefixes
+
+    def _prepare(self, conversations: list[list[dict]], max_new_tokens: int | None,
+                 logits_processors: list | None = None, seed: int | None = None):
+        """Tokenised prompts and ``generate`` arguments: greedy, or sampled when a seed is given."""
+        enc, prefixes = self.encode(conversations)
         kwargs = {
             **enc,
             "max_new_tokens": int(max_new_tokens or self.max_new_tokens),
