@@ -24,6 +24,7 @@ The checker still judges every sentence: constraints make failures rare, they pr
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from explain.claim_words import (
@@ -42,6 +43,7 @@ _SEQUEL_TITLE = re.compile(r"\b(?:[2-9]|II|III|IV|V|VI|Part|Chapter|Returns?|Aga
 _FIRST_PERSON = ("I", "I'm", "I'd", "I'll", "I've", "me", "my", "mine", "myself")
 # Banned in decoding though the checker allows them: they open plot summaries, which no fact supports.
 _PLOT_OPENERS = ("about", "tells", "follows", "journey", "adventures of")
+_ENDS = re.compile(r"[.!?]")  # a token that may end a sentence
 
 
 @dataclass
@@ -50,6 +52,7 @@ class RowConstraints:
     allowed_capitals: set[int] = field(default_factory=set)
     numbers: tuple[str, ...] = ()  # whole numbers the row may write
     openers: set[int] = field(default_factory=set)  # the tokens the first one must be among; empty: any
+    title_openers: set[int] = field(default_factory=set)  # those of them that start the item's own title
 
     longest_prefix: int = 0  # the longest key of banned_after, set once it is filled
 
@@ -67,6 +70,7 @@ class ConstraintBuilder:
         self.markup_tokens = {i for i, t in self.texts.items() if re.search(r"[\n*#`|<>{}\[\]_\\]", t)}
         specials = set(tokenizer.all_special_ids)
         self.markup_tokens -= specials
+        self.eos_id = tokenizer.eos_token_id
         self.capital_tokens -= specials
         self._sequences: dict[str, list[list[int]]] = {}
 
@@ -104,8 +108,12 @@ class ConstraintBuilder:
         self.ban_after(row, ("starring", "stars"), [p for p in facts.directors if p not in facts.cast], facts.cast)
         self.ban_after(row, ("by",), [p for p in facts.cast if p not in facts.directors], facts.directors)
         self.complete_names(row, facts.names())
+        title_word = facts.item.title.split()[0] if facts.item.title.split() else ""
         for word in openers:
-            row.openers |= {seq[0] for seq in (self.tokenizer.encode(f, add_special_tokens=False) for f in (word, " " + word)) if seq}
+            tokens = {seq[0] for seq in (self.tokenizer.encode(f, add_special_tokens=False) for f in (word, " " + word)) if seq}
+            row.openers |= tokens
+            if word == title_word:
+                row.title_openers |= tokens
         row.numbers = self.allowed_numbers(facts)
         row.longest_prefix = max((len(p) for p in row.banned_after), default=0)
         return row
@@ -182,8 +190,15 @@ class FactConstraints:
 
     penalises_repetition = True  # the transformers backend then turns its own repetition penalty off
 
-    def __init__(self, builder: ConstraintBuilder, rows: list[RowConstraints], repetition_penalty: float = 1.1):
+    def __init__(self, builder: ConstraintBuilder, rows: list[RowConstraints], repetition_penalty: float = 1.1,
+                 ends_reply: Callable[[str], bool] | None = None, max_same_opener: int | None = None):
         self.builder, self.rows, self.repetition_penalty = builder, rows, repetition_penalty
+        # With one candidate per item, rows of a reply may not all open alike (the checker would reject the third
+        # "If you ..."): a row's first token is its best opener that fewer than this many rows before it took.
+        self.max_same_opener = max_same_opener
+        # Whether a row's text so far is all the caller keeps (its first sentence): the row then ends, and the
+        # batch does not decode a second sentence nobody reads.
+        self.ends_reply = ends_reply
         self.prompt_length: int | None = None
         self._masks = None
 
@@ -210,10 +225,14 @@ class FactConstraints:
         neg = float("-inf")
         rows = self.rows[: scores.shape[0]]
         if step == 0:
+            taken: dict[int, int] = {}  # first token -> rows that open with it
             for b, row in enumerate(rows):
                 if row.openers:
                     keep = torch.full_like(scores[b], neg)
                     ids = [i for i in row.openers if i < scores.shape[1]]
+                    if self.max_same_opener:
+                        ids = [self._spread_opener(row, ids, scores[b], taken)]  # its opener is decided here
+                        taken[ids[0]] = taken.get(ids[0], 0) + 1
                     keep[ids] = scores[b, ids]
                     scores[b] = keep
                 else:
@@ -239,7 +258,30 @@ class FactConstraints:
             token_ids += banned
         if token_ids:
             scores[row_ids, token_ids] = neg
+        if self.ends_reply is not None:
+            for b in self._ended(generated):
+                scores[b] = neg
+                scores[b, self.builder.eos_id] = 0.0
         return scores
+
+    def _spread_opener(self, row: RowConstraints, ids: list[int], scores, taken: dict[int, int]) -> int:
+        """The row's best opener, unless rows before it took that one ``max_same_opener`` times: then its best
+        free opener other than its title's first word (a sentence pushed onto the title read impersonal)."""
+        def best(candidates):
+            return max(candidates, key=lambda i: float(scores[i]))
+
+        first = best(ids)
+        if taken.get(first, 0) < self.max_same_opener:
+            return first
+        free = [i for i in ids if taken.get(i, 0) < self.max_same_opener]
+        return best([i for i in free if i not in row.title_openers] or free or ids)
+
+    def _ended(self, generated: list[list[int]]) -> list[int]:
+        """Rows whose text is all the caller keeps; decoded only after a token with a sentence's end in it."""
+        texts = self.builder.texts
+        return [b for b, tokens in enumerate(generated)
+                if any(_ENDS.search(texts.get(t, "")) for t in tokens[-2:])
+                and self.ends_reply(self.builder.tokenizer.decode(tokens, skip_special_tokens=True))]
 
     def _digits_banned(self, row: RowConstraints, generated: list[int]) -> set[int]:
         digits = self.builder.digit_tokens
@@ -258,12 +300,13 @@ class FactConstraints:
         return banned
 
 
-def make_processor(builder: ConstraintBuilder, rows: list[RowConstraints]):
+def make_processor(builder: ConstraintBuilder, rows: list[RowConstraints], ends_reply: Callable[[str], bool] | None = None,
+                   max_same_opener: int | None = None):
     """A `FactConstraints` that transformers accepts in a `LogitsProcessorList`."""
     from transformers import LogitsProcessor
 
     cls = type("FactConstraintsProcessor", (FactConstraints, LogitsProcessor), {})
-    return cls(builder, rows)
+    return cls(builder, rows, ends_reply=ends_reply, max_same_opener=max_same_opener)
 
 
 def _starts_capital(token_text: str) -> bool:

@@ -216,6 +216,58 @@ def test_constraints_keep_names_in_their_places(recommender):
     assert allowed("James", " Cameron") and not allowed("James", " Dean")
 
 
+def test_a_row_ends_once_its_first_sentence_does(recommender):
+    """The explainer keeps a row's first sentence only: once it has ended (and the next word began), the row may
+    write nothing but its end, so a shared batch does not decode second sentences nobody reads."""
+    import torch
+
+    from explain.decoding_constraints import ConstraintBuilder, make_processor
+    from explain.explainer import first_sentence
+    from explain.facts import Facts
+
+    tokenizer = recommender.llm.tokenizer
+    builder = ConstraintBuilder(tokenizer)
+    processor = make_processor(builder, [builder.for_facts(Facts(item=recommender.catalog[0]))] * 2,
+                               ends_reply=lambda text: first_sentence(text) is not None)
+    prompt = tokenizer(["Say something:"] * 2, return_tensors="pt").input_ids
+    processor(prompt, torch.zeros((2, len(tokenizer))))  # the first call fixes where the prompt ends
+    ended = tokenizer(" It is a comedy for a family. It", add_special_tokens=False).input_ids
+    going = tokenizer(" It is a comedy for a family", add_special_tokens=False).input_ids
+    width = max(len(ended), len(going))
+    rows = [[tokenizer.pad_token_id] * (width - len(r)) + r for r in (ended, going)]
+    scores = processor(torch.cat([prompt, torch.tensor(rows)], 1), torch.zeros((2, len(tokenizer))))
+    assert torch.isfinite(scores[0]).nonzero().flatten().tolist() == [builder.eos_id]
+    assert torch.isfinite(scores[1]).sum() > 1000  # a sentence still going is left alone
+
+
+def test_one_candidate_per_pick_spreads_the_openers(recommender):
+    """With one candidate per pick (a busy LLM), the third row of a reply may not open like two before it (the
+    checker would reject it): it takes its best free opener other than its title's first word."""
+    import torch
+
+    from explain.decoding_constraints import ConstraintBuilder, make_processor
+    from explain.explainer import OPENERS
+    from explain.facts import Facts
+
+    tokenizer = recommender.llm.tokenizer
+    builder = ConstraintBuilder(tokenizer)
+    facts = Facts(item=recommender.catalog[0], liked=("Star Wars (1977)",))  # Toy Story
+    rows = [builder.for_facts(facts, ("Toy", *OPENERS))] * 4
+    token = {w: tokenizer.encode(w, add_special_tokens=False)[0] for w in ("If", "Toy", "Since")}
+    scores = torch.zeros((4, len(tokenizer)))
+    scores[:, token["If"]], scores[:, token["Toy"]], scores[:, token["Since"]] = 3.0, 2.0, 1.0
+    prompt = tokenizer(["Say something:"] * 4, return_tensors="pt").input_ids
+
+    def first_tokens(processor) -> list[int]:
+        out = processor(prompt, scores.clone())
+        assert (torch.isfinite(out).sum(1) == 1).all() if processor.max_same_opener else True
+        return out.argmax(1).tolist()
+
+    spread = make_processor(builder, rows, max_same_opener=2)
+    assert first_tokens(spread) == [token["If"], token["If"], token["Since"], token["Since"]]
+    assert first_tokens(make_processor(builder, rows)) == [token["If"]] * 4  # two candidates per pick: free
+
+
 def test_picks_come_at_once_with_templates_and_each_final_text_replaces_one_in_place(recommender):
     """The real pipeline: the "items" event carries every pick with its template (not final); each later event
     makes one card final; the finished turn gives every item its final text, its source and when it became final."""
