@@ -223,7 +223,8 @@ LIMITS = [
     "worth: p95 1 s for 32 such sessions needs about 32 turns/s, several times what this machine serves; "
     "sessions with a person's pauses between messages, or more cores (several app processes behind one "
     "address, the index in a Chroma server: docs/DEPLOY.md), are what lowers it. With the LLM, the sessions' "
-    "explanation requests share decode batches (llm/batching.py); while other turns explain or rank, a turn sends "
-    "its top picks (at most 5) to the LLM, one candidate each and no retry, and its request waits up to 1.5 s for "
-    "the turns still ranking so that they share one batch (explain/traffic.py); a pick not final within "
-    "RECS_LLM_TIMEOUT keeps its template. The LLM-written share is what a crowded turn loses to that.", ""]
+    "explanation requests share one decode batch that each joins at the next step and each row leaves when its "
+    "first sentence ends (llm/continuous.py); while other turns explain or rank, a turn sends its top picks (at "
+    "most 5) to the LLM, one candidate each, openers spread so that no three open alike, and no retry "
+    "(explain/traffic.py); a pick not final within RECS_LLM_TIMEOUT keeps its template. The LLM-written share is "
+    "what a crowded turn loses to that.", ""]

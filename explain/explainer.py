@@ -44,9 +44,9 @@ MAX_SAME_OPENING = 2  # at most this many sentences of one reply open with the s
 FIRST_TRY_CANDIDATES = 2  # candidates per row at the first try, one per worked example (each a row of the batch)
 RETRY_CANDIDATES = 2  # at the retry (rows whose candidates all failed), sampled, one per worked example
 # While other sessions' turns hold the LLM, at most this many of a turn's top picks go to it (the rest keep their
-# templates): every row of a shared batch slows every session's step. With the turns gathered into one batch
-# (explain/traffic.py), `python -m evaluation load --sessions 8 --turns 3` on two cores wrote 47.3% with 4 and
-# 51.8% with 5 (a turn's 5 picks; turn p95 12.4 s and 14.8 s); a larger k is capped here.
+# templates): every row of a shared batch slows every session's step. With the batch-at-a-time worker and the
+# turns gathered into one batch (explain/traffic.py), `python -m evaluation load --sessions 8 --turns 3` on two
+# cores wrote 47.3% with 4 and 51.8% with 5 (a turn's 5 picks; turn p95 12.4 s and 14.8 s); a larger k is capped here.
 BUSY_ROWS = 5
 MIN_RETRY_SHARE = 0.25  # a retry starts only with this share of the turn's budget left (it rarely finishes in less)
 RETRY_SEED = 1234  # the second try samples with this seed: reproducible, and unlike the greedy first try
@@ -187,8 +187,9 @@ class Explainer:
                 # a person or a liked title the facts give, not only genre and year).
                 held: dict[int, tuple[tuple[bool, bool], str]] = {}
                 failed: list[Exception] = []  # set by _sentences when the LLM fails: the rest get templates
-                sentences = self._sentences(jobs, all_facts, seed, failed, deadline,
-                                            arrival, gather=busy and seed is None)
+                # A request waits for the turns still ranking only where it could not join their batch later.
+                gather = busy and seed is None and not getattr(self.llm, "joins_running_batch", False)
+                sentences = self._sentences(jobs, all_facts, seed, failed, deadline, arrival, gather=gather)
                 for job, text in sentences:
                     row = jobs[job][0]
                     if row in passed:
@@ -241,7 +242,9 @@ class Explainer:
         stream = None
         try:
             facts = [all_facts[row] for row, _ in jobs]
-            processors = self._processors(facts, [example for _, example in jobs])
+            # One candidate per item: the rows are the reply's sentences, which may not all open alike.
+            spread = len({row for row, _ in jobs}) == len(jobs)
+            processors = self._processors(facts, [example for _, example in jobs], spread_openers=spread)
             conversations = [self.conversation(f, v) for f, (_, v) in zip(facts, jobs)]
             if gather:
                 self.traffic.gather(arrival)
@@ -276,7 +279,7 @@ class Explainer:
             if job not in done and texts[job].strip():  # nothing written (a failed row) is nothing to judge
                 yield job, tidy(texts[job])
 
-    def _processors(self, facts: list[Facts], examples: list[int]) -> list:
+    def _processors(self, facts: list[Facts], examples: list[int], spread_openers: bool = False) -> list:
         """The per-row decoding constraints, or none for an LLM without a tokenizer to build them from."""
         tokenizer = getattr(self.llm, "tokenizer", None)
         if tokenizer is None and hasattr(self.llm, "load"):
@@ -289,7 +292,8 @@ class Explainer:
         if self._constraints is None or self._constraints.tokenizer is not tokenizer:
             self._constraints = ConstraintBuilder(tokenizer)
         rows = [self._constraints.for_facts(f, openers(f, example)) for f, example in zip(facts, examples)]
-        return [make_processor(self._constraints, rows)]
+        return [make_processor(self._constraints, rows, ends_reply=lambda text: first_sentence(text) is not None,
+                               max_same_opener=MAX_SAME_OPENING if spread_openers else None)]
 
 
 

@@ -4,8 +4,10 @@ Sessions share one Explainer and one LLM worker (llm/batching.py). Turns that ar
 the LLM idle and each ask for every row, then wait behind one another's batches past their budget; and the
 first request to reach an idle worker used to start a small batch alone while the others, seconds of ranking
 behind, queued for its whole length. So a turn counts from the start of its ranking (an ``Arrival``) until its
-LLM request is ready; while other turns are counted, a turn asks for less (``busy``), and its first request
-waits a moment (``gather``) for theirs, so that they share one decode batch.
+LLM request is ready; while other turns are counted, a turn asks for less (``busy``), and with a worker that
+runs one batch at a time its first request waits a moment (``gather``) for theirs, so that they share one
+decode batch. A continuous-batching worker (llm/continuous.py) needs no wait: a later request joins the
+running batch at its next step.
 """
 
 from __future__ import annotations
