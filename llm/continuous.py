@@ -63,6 +63,7 @@ class _Live:
         self.streamer = _streamer_class()(backend.tokenizer, prefixes, backend._eos, _Deltas(request))
         self.streamer.put(prompt_ids)  # the prompt: emits prefilled reply starts
         self.open = set(range(len(prefixes)))  # rows still being written
+        self.failed = False  # its processors raised: its rows leave, its caller has the error
         self.started = started  # when its prefill began
 
     def choose(self, rows: list[int], logits, pad_id: int):
@@ -198,6 +199,11 @@ def _growing_layer(keys, values):
             def get_seq_length(self) -> int:
                 return self.length
 
+            def _not_kept(self, *args, **kwargs):
+                raise NotImplementedError("the continuous batch reorders and crops its rows itself (_Batch.keep)")
+
+            crop = reorder_cache = batch_select_indices = batch_repeat_interleave = _not_kept
+
         _GROWING_LAYER = GrowingLayer
     return _GROWING_LAYER(keys, values)
 
@@ -239,23 +245,22 @@ class ContinuousBatchingLLM(BatchingLLM):
     def _work(self) -> None:
         batch = _Batch()
         while True:
-            if batch and not batch.alive:
-                batch = _Batch()
-            admitted = self._admit(wait=not batch)
             try:
+                if batch and not batch.alive:
+                    batch = _Batch()
+                admitted = self._admit(batch, wait=not batch)
                 with self.backend._generate_lock:
                     if admitted:
                         self._prefill(batch, admitted)
                     if batch:
                         self._step(batch)
+                self._drop_cancelled(batch)
             except Exception as err:  # noqa: BLE001 - every request in the batch hears of it and falls back
-                log.warning("LLM batch of %d rows failed (%s: %s)", len(batch), type(err).__name__, err)
-                self._fail(err)
+                self._fail(err, [r for r in self._running], len(batch))
                 batch = _Batch()
-            self._drop_cancelled(batch)
 
     # ------------------------------------------------------------------ admission
-    def _admit(self, wait: bool) -> list[_Request]:
+    def _admit(self, batch: _Batch, wait: bool) -> list[_Request]:
         """Requests to add now: the oldest first, as many as fit beside the rows decoding (one always fits an
         empty batch). With an empty batch, waits for a request, then a moment for others to come with it."""
         with self._cond:
@@ -270,7 +275,7 @@ class ContinuousBatchingLLM(BatchingLLM):
             if pause > 0:
                 time.sleep(pause)
         with self._cond:
-            decoding = sum(len(live.open) for live in self._live())
+            decoding = batch.alive
             admitted, rows = [], decoding
             while self._queue:
                 request = self._queue[0]
@@ -288,9 +293,6 @@ class ContinuousBatchingLLM(BatchingLLM):
                                  "waited_s": round(now - min(r.queued_at for r in admitted), 3)})
         return admitted
 
-    def _live(self) -> list[_Live]:
-        return [r.live for r in self._running if getattr(r, "live", None) is not None]
-
     # ------------------------------------------------------------------ decoding
     def _prefill(self, batch: _Batch, admitted: list[_Request]) -> None:
         """Prompts of the admitted requests in one forward pass; their rows join ``batch`` with a first token."""
@@ -299,23 +301,30 @@ class ContinuousBatchingLLM(BatchingLLM):
         backend = self.backend
         started = time.perf_counter()
         conversations = [c for request in admitted for c in request.conversations]
-        enc, prefixes = backend.encode(conversations)
-        ids, mask = enc["input_ids"], enc["attention_mask"]
-        past = enc.get("past_key_values")
-        cached = past.get_seq_length() if past is not None else 0
-        positions = (mask.long().cumsum(-1) - 1).masked_fill(mask == 0, 0)
-        with torch.inference_mode():
-            out = backend.model(input_ids=ids[:, cached:], attention_mask=mask, position_ids=positions[:, cached:],
-                                past_key_values=past, use_cache=True, logits_to_keep=1)
-        logits = out.logits[:, -1, :].float()
-        layers = [(keys, values) for keys, values, *_ in out.past_key_values]
-        owners, start = [], 0
-        for request in admitted:
-            n = len(request.conversations)
-            request.live = _Live(request, backend, ids[start:start + n], prefixes[start:start + n], started)
-            owners += [(request.live, row) for row in range(n)]
-            start += n
-        tokens = self._choose(owners, logits)
+        try:
+            enc, prefixes = backend.encode(conversations)
+            ids, mask = enc["input_ids"], enc["attention_mask"]
+            past = enc.get("past_key_values")
+            cached = past.get_seq_length() if past is not None else 0
+            positions = (mask.long().cumsum(-1) - 1).masked_fill(mask == 0, 0)
+            with torch.inference_mode():
+                out = backend.model(input_ids=ids[:, cached:], attention_mask=mask, position_ids=positions[:, cached:],
+                                    past_key_values=past, use_cache=True, logits_to_keep=1)
+            if any(getattr(layer, "is_sliding", False) for layer in out.past_key_values.layers):
+                raise ValueError(f"{backend.name} has sliding-window attention, which this batch does not keep: set "
+                                 "RECS_LLM_BATCHING=whole")
+            logits = out.logits[:, -1, :].float()
+            layers = [(keys, values) for keys, values, *_ in out.past_key_values]
+            owners, start = [], 0
+            for request in admitted:
+                n = len(request.conversations)
+                request.live = _Live(request, backend, ids[start:start + n], prefixes[start:start + n], started)
+                owners += [(request.live, row) for row in range(n)]
+                start += n
+            tokens = self._choose(owners, logits)
+        except Exception as err:  # noqa: BLE001 - only these requests fail; the rows decoding go on
+            self._fail(err, admitted, len(conversations))
+            return
         batch.extend(layers, mask, owners, tokens)
         self._retire(batch)
 
@@ -343,7 +352,12 @@ class ContinuousBatchingLLM(BatchingLLM):
             if owner is not None:
                 by_request.setdefault(id(owner[0]), (owner[0], []))[1].append(n)
         for live, positions in by_request.values():
-            tokens = live.choose([owners[n][1] for n in positions], logits[positions], pad)
+            try:
+                tokens = live.choose([owners[n][1] for n in positions], logits[positions], pad)
+            except Exception as err:  # noqa: BLE001 - one request's processors failed: only it falls back
+                live.failed = True
+                self._fail(err, [live.request], len(positions))
+                continue
             for n, token in zip(positions, tokens.tolist()):
                 chosen[n] = int(token)
         return chosen
@@ -353,7 +367,9 @@ class ContinuousBatchingLLM(BatchingLLM):
         eos = set(self.backend._eos)
         done, ended = [], []
         for n, (owner, token) in enumerate(zip(batch.owners, batch.next_tokens)):
-            if owner is not None and owner[0].finished(owner[1], token, eos):
+            if owner is not None and owner[0].failed:
+                done.append(n)  # its caller has heard of the failure already
+            elif owner is not None and owner[0].finished(owner[1], token, eos):
                 done.append(n)
                 owner[0].open.discard(owner[1])
                 if not owner[0].open:
@@ -381,10 +397,16 @@ class ContinuousBatchingLLM(BatchingLLM):
                 request.out.put(_DONE)
             self._running = [r for r in self._running if id(getattr(r, "live", None)) not in gone]
 
-    def _fail(self, err: BaseException) -> None:
-        """Every request of the batch, and those just admitted, gets the error, then its end."""
+    def _fail(self, err: BaseException, requests: list[_Request], rows: int) -> None:
+        """``requests`` get the error, then their end, and leave; the error is logged once, not once per session."""
+        log.warning("LLM batch of %d rows failed (%s: %s)", rows, type(err).__name__, err)
+        try:
+            err.logged = True
+        except AttributeError:
+            pass
+        failed = {id(r) for r in requests}
         with self._cond:
-            failed, self._running = self._running, []
-        for request in failed:
+            self._running = [r for r in self._running if id(r) not in failed]
+        for request in requests:
             request.out.put(err)
             request.out.put(_DONE)

@@ -105,8 +105,12 @@ def test_a_failing_step_reaches_its_callers_and_the_worker_goes_on(model):
     broken = Broken()
 
     llm = ContinuousBatchingLLM(model, deadline_s=120)
+    beside = llm.stream([conversation(ASKS[2])], max_new_tokens=30, logits_processors=[NoEnd(model._eos)])
+    first = next(beside)  # another session's request is decoding
     with pytest.raises(RuntimeError, match="injected"):
         read(llm.stream([conversation(ASKS[0])], max_new_tokens=8, logits_processors=[broken]))
+    rest = first[1] + "".join(delta for _, delta in beside)  # ...and goes on to its end, untouched
+    assert len(model.tokenizer(rest.strip())["input_ids"]) >= 25
     assert read(llm.stream([conversation(ASKS[1])], max_new_tokens=6))[0]
     assert not llm.busy
 
