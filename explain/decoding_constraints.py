@@ -225,14 +225,14 @@ class FactConstraints:
         neg = float("-inf")
         rows = self.rows[: scores.shape[0]]
         if step == 0:
-            taken: dict[int, int] = {}  # first token -> rows that open with it
+            taken: dict[str, int] = {}  # first word ("If" and " If" alike) -> rows that open with it
             for b, row in enumerate(rows):
                 if row.openers:
                     keep = torch.full_like(scores[b], neg)
                     ids = [i for i in row.openers if i < scores.shape[1]]
                     if self.max_same_opener:
                         ids = [self._spread_opener(row, ids, scores[b], taken)]  # its opener is decided here
-                        taken[ids[0]] = taken.get(ids[0], 0) + 1
+                        taken[self._word(ids[0])] = taken.get(self._word(ids[0]), 0) + 1
                     keep[ids] = scores[b, ids]
                     scores[b] = keep
                 else:
@@ -264,24 +264,32 @@ class FactConstraints:
                 scores[b, self.builder.eos_id] = 0.0
         return scores
 
-    def _spread_opener(self, row: RowConstraints, ids: list[int], scores, taken: dict[int, int]) -> int:
-        """The row's best opener, unless rows before it took that one ``max_same_opener`` times: then its best
+    def _word(self, token: int) -> str:
+        return self.builder.texts.get(token, "").strip()
+
+    def _spread_opener(self, row: RowConstraints, ids: list[int], scores, taken: dict[str, int]) -> int:
+        """The row's best opener, unless rows before it took that word ``max_same_opener`` times: then its best
         free opener other than its title's first word (a sentence pushed onto the title read impersonal)."""
         def best(candidates):
             return max(candidates, key=lambda i: float(scores[i]))
 
+        def free(token: int) -> bool:
+            return taken.get(self._word(token), 0) < self.max_same_opener
+
         first = best(ids)
-        if taken.get(first, 0) < self.max_same_opener:
+        if free(first):
             return first
-        free = [i for i in ids if taken.get(i, 0) < self.max_same_opener]
-        return best([i for i in free if i not in row.title_openers] or free or ids)
+        open_ = [i for i in ids if free(i)]
+        return best([i for i in open_ if i not in row.title_openers] or open_ or ids)
 
     def _ended(self, generated: list[list[int]]) -> list[int]:
-        """Rows whose text is all the caller keeps; decoded only after a token with a sentence's end in it."""
+        """Rows whose text is all the caller keeps; decoded only after a token with a sentence's end in it (the
+        last three: a closing quote may follow the full stop). Trailing spaces are dropped first, as the caller's
+        stream drops them: a sentence must go on past them before it counts as ended."""
         texts = self.builder.texts
         return [b for b, tokens in enumerate(generated)
-                if any(_ENDS.search(texts.get(t, "")) for t in tokens[-2:])
-                and self.ends_reply(self.builder.tokenizer.decode(tokens, skip_special_tokens=True))]
+                if any(_ENDS.search(texts.get(t, "")) for t in tokens[-3:])
+                and self.ends_reply(self.builder.tokenizer.decode(tokens, skip_special_tokens=True).rstrip())]
 
     def _digits_banned(self, row: RowConstraints, generated: list[int]) -> set[int]:
         digits = self.builder.digit_tokens

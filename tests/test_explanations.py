@@ -253,9 +253,10 @@ def test_one_candidate_per_pick_spreads_the_openers(recommender):
     builder = ConstraintBuilder(tokenizer)
     facts = Facts(item=recommender.catalog[0], liked=("Star Wars (1977)",))  # Toy Story
     rows = [builder.for_facts(facts, ("Toy", *OPENERS))] * 4
-    token = {w: tokenizer.encode(w, add_special_tokens=False)[0] for w in ("If", "Toy", "Since")}
+    token = {w: tokenizer.encode(w, add_special_tokens=False)[0] for w in ("If", " If", "Toy", "Since")}
     scores = torch.zeros((4, len(tokenizer)))
-    scores[:, token["If"]], scores[:, token["Toy"]], scores[:, token["Since"]] = 3.0, 2.0, 1.0
+    for word, score in (("If", 3.0), (" If", 2.5), ("Toy", 2.0), ("Since", 1.0)):
+        scores[:, token[word]] = score  # " If" opens with the same word as "If": it counts as taken too
     prompt = tokenizer(["Say something:"] * 4, return_tensors="pt").input_ids
 
     def first_tokens(processor) -> list[int]:
