@@ -59,7 +59,7 @@ _CAPITAL_RUN = re.compile(
 )
 _YEAR = re.compile(r"(?<![\w.])(1[89]\d\d|20\d\d)(s)?(?!\w)")
 _SHORT_DECADE = re.compile(r"(?<!\w)['’]?([2-9]0)['’]?s(?!\w)")
-_NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)?(?!\w)")
+_NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)?(?:st|nd|rd|th)?(?!\w)")  # ordinals too: "his 10th film"
 _SENTENCE_END = re.compile(r"[.!?]+(?=\s+[\"“'A-Z0-9])")
 
 

@@ -71,6 +71,8 @@ BAD = [
     ("Toy Story", (), "Toy Story is a gritty animated comedy from 1995.", "gritty"),
     ("Fargo", (), "Fargo is a classic crime drama from 1996.", "classic"),
     ("Pulp Fiction", (), "Since you asked for Pulp Fiction, it's a crime, drama movie from 1994.", "asked for a title"),
+    # an ordinal is a number too (a run wrote "Jon Lucas's 10th film, Bad Moms is a comedy movie from 2016.")
+    ("Fargo", (), "The Coens' 6th film, Fargo is a crime drama from 1996.", "6th"),
 ]
 # A mood the genres support, stated to someone who asked for its opposite.
 MOOD_AGAINST_WISH = [("Young Guns", ("tense",), "Since you asked for something tense, Young Guns is a feel-good action "
