@@ -11,6 +11,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Mapping
 
+from llm import BATCHERS, DTYPES
+
 FUSIONS = ("weighted", "rrf", "cascade")
 DEFAULT_CF_WEIGHT = 0.7
 
@@ -86,8 +88,8 @@ class Settings:
             ("cf_weight", self.cf_weight is None or 0.0 <= self.cf_weight <= 1.0, "a number from 0 to 1"),
             ("diversity", 0.0 <= self.diversity <= 1.0, "a number from 0 to 1"),
             ("max_new_tokens", 1 <= self.max_new_tokens <= 512, "a whole number from 1 to 512"),
-            ("llm_dtype", self.llm_dtype in ("auto", "float32", "bfloat16"), "auto, float32 or bfloat16"),
-            ("llm_batching", self.llm_batching in ("continuous", "whole"), "continuous or whole"),
+            ("llm_dtype", self.llm_dtype in DTYPES, f"one of {', '.join(DTYPES)}"),
+            ("llm_batching", self.llm_batching in BATCHERS, f"one of {', '.join(BATCHERS)}"),
             ("llm_timeout", 0.1 <= self.llm_timeout <= 600, "a number of seconds from 0.1 to 600"),
             ("llm_url", self.llm_url is None or self.llm_url.startswith(("http://", "https://")),
              "an http:// or https:// URL ending in /v1, e.g. http://127.0.0.1:8000/v1"),

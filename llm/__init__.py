@@ -15,6 +15,8 @@ BACKENDS = {
     "openai": "llm.openai_backend:OpenAICompatibleLLM",
 }
 
+DTYPES = ("auto", "float32", "bfloat16")  # the LLM's number type (RECS_LLM_DTYPE; llm/cpu_decoding.py)
+
 # How the in-process model's requests share decode batches (RECS_LLM_BATCHING): name -> "module:Class".
 BATCHERS = {
     "continuous": "llm.continuous:ContinuousBatchingLLM",  # requests join the running batch at the next step

@@ -73,6 +73,17 @@ class _RowSlices:
         return scores
 
 
+def log_failure(err: BaseException, rows: int) -> None:
+    """Log a failed batch once, not once per session in it (the explainer skips errors marked ``logged``)."""
+    if getattr(err, "logged", False):
+        return
+    log.warning("LLM batch of %d rows failed (%s: %s)", rows, type(err).__name__, err)
+    try:
+        err.logged = True
+    except AttributeError:
+        pass
+
+
 class BatchingLLM(LLMBackend):
     """Wraps an in-process backend; the same interface, shared by every session of the process."""
 
@@ -215,12 +226,7 @@ class BatchingLLM(LLMBackend):
                 if all(r.cancelled.is_set() for r in batch):
                     break  # nobody is reading any more: stop decoding
         except Exception as err:  # noqa: BLE001 - every request of the batch hears of it and falls back
-            if not getattr(err, "logged", False):
-                log.warning("LLM batch of %d rows failed (%s: %s)", len(owners), type(err).__name__, err)
-                try:
-                    err.logged = True  # once per batch, not once per session in it
-                except AttributeError:
-                    pass
+            log_failure(err, len(owners))
             for request in batch:
                 request.out.put(err)
         finally:

@@ -20,13 +20,10 @@ from its own generator, so its text does not depend on who else is in the batch.
 
 from __future__ import annotations
 
-import logging
 import time
 
-from llm.batching import _DONE, BatchingLLM, _Request
+from llm.batching import _DONE, BatchingLLM, _Request, log_failure
 from llm.generation import _REPETITION_PENALTY, SAMPLE_TEMPERATURE, SAMPLE_TOP_P, _streamer_class
-
-log = logging.getLogger("recs.llm")
 
 
 class _Deltas:
@@ -89,8 +86,7 @@ class _Live:
             return True
         if self.streamer.counted[row] < self.max_new:
             return False
-        self.streamer.done[row] = True  # later columns give it pads, which must not become its text
-        self.streamer._emit(row, final=True)
+        self.streamer.end_row(row)  # later columns give it pads, which must not become its text
         return True
 
 
@@ -382,8 +378,7 @@ class ContinuousBatchingLLM(BatchingLLM):
         live.streamer.end()  # flushes rows stopped by their token limit
         self.backend._set_stats(live.streamer, live.started, time.perf_counter())
         live.request.out.put(_DONE)
-        with self._cond:
-            self._running = [r for r in self._running if r is not live.request]
+        self._leave([live.request])
 
     def _drop_cancelled(self, batch: _Batch) -> None:
         """Rows of requests nobody reads any more leave the batch before the next step."""
@@ -393,20 +388,21 @@ class ContinuousBatchingLLM(BatchingLLM):
         batch.end_rows([n for n, owner in enumerate(batch.owners) if owner is not None and id(owner[0]) in gone],
                        self.backend.tokenizer.pad_token_id)
         with self._cond:
-            for request in [r for r in self._running if id(getattr(r, "live", None)) in gone]:
-                request.out.put(_DONE)
-            self._running = [r for r in self._running if id(getattr(r, "live", None)) not in gone]
+            cancelled = [r for r in self._running if id(getattr(r, "live", None)) in gone]
+        self._leave(cancelled)
+        for request in cancelled:
+            request.out.put(_DONE)
 
     def _fail(self, err: BaseException, requests: list[_Request], rows: int) -> None:
         """``requests`` get the error, then their end, and leave; the error is logged once, not once per session."""
-        log.warning("LLM batch of %d rows failed (%s: %s)", rows, type(err).__name__, err)
-        try:
-            err.logged = True
-        except AttributeError:
-            pass
-        failed = {id(r) for r in requests}
-        with self._cond:
-            self._running = [r for r in self._running if id(r) not in failed]
+        log_failure(err, rows)
+        self._leave(requests)
         for request in requests:
             request.out.put(err)
             request.out.put(_DONE)
+
+    def _leave(self, requests: list[_Request]) -> None:
+        """``requests`` are no longer written: they stop counting for ``busy``."""
+        gone = {id(r) for r in requests}
+        with self._cond:
+            self._running = [r for r in self._running if id(r) not in gone]

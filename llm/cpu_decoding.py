@@ -12,7 +12,8 @@ from pathlib import Path
 
 import torch
 
-DTYPES = ("auto", "float32", "bfloat16")  # RECS_LLM_DTYPE
+from llm import DTYPES
+
 # CPU flags (Linux /proc/cpuinfo) of native bfloat16 arithmetic: AMX tiles (Intel Sapphire Rapids and later)
 # or AVX-512 BF16 (also AMD Zen 4). Without them bfloat16 is emulated and slower than float32.
 NATIVE_BF16_FLAGS = ("amx_bf16", "avx512_bf16")

@@ -101,11 +101,15 @@ class _BatchStreamer:
 
     def end(self) -> None:
         for row in range(len(self.tokens)):
-            if not self.done[row]:
-                self.done[row] = True
-                self._emit(row, final=True)
+            self.end_row(row)
         if self.out is not None:
             self.out.put(_DONE)
+
+    def end_row(self, row: int) -> None:
+        """The row says its final text now and nothing after (later tokens for it are ignored)."""
+        if not self.done[row]:
+            self.done[row] = True
+            self._emit(row, final=True)
 
     def _emit(self, row: int, final: bool) -> None:
         if self.out is None:
