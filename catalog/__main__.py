@@ -28,11 +28,21 @@ def coverage(catalog) -> str:
         f"{name} {count:,} ({count / n:.1%})" for name, count in counts.items())
 
 
+def untitled(catalog) -> list[str]:
+    """The items whose source gives no title, if any: held, never offered."""
+    ids = sorted(catalog[i].source_id for i in catalog.untitled_ids)
+    if not ids:
+        return []
+    return [f"{len(ids):,} {catalog.nouns if len(ids) > 1 else catalog.noun} without a title (ids "
+            f"{', '.join(ids[:5])}{' ...' if len(ids) > 5 else ''}): held for their interactions and ids, "
+            "never linked, shown or recommended"]
+
+
 def describe(path: Path | None) -> list[str]:
     from catalog import load_catalog
 
     catalog = load_catalog(path)
-    first = catalog[0]
+    first = next(it for it in catalog.items if it.titled)
     lines = [
         f"{catalog.name}: {len(catalog):,} {catalog.nouns}, {catalog.interactions.n_users:,} users, "
         f"{len(catalog.interactions):,} interactions, read from {catalog.source}",
@@ -40,6 +50,7 @@ def describe(path: Path | None) -> list[str]:
         + (" ..." if len(catalog.genres) > 20 else ""),
         f"years: {catalog.year_range[0]} to {catalog.year_range[1]}" if catalog.year_range else "years: none",
         coverage(catalog),
+        *untitled(catalog),
         f"first {catalog.noun}: id {first.source_id}, {first.display}",
         f"its text for retrieval: {catalog.document(first)}",
     ]

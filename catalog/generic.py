@@ -100,8 +100,10 @@ class GenericLoader(CatalogLoader):
         items: list[Item] = []
         for n, (row, source_id) in enumerate(zip(records, ids)):
             title = str(row[col["title"]]).strip()
-            if not source_id or not title:
-                continue  # a row without id or title cannot be linked or shown
+            if not source_id:
+                continue  # a row without an id cannot be linked to its interactions
+            # A row with an id and no title is kept (its interactions still count, its id stays known) and is
+            # never offered: see Item.titled.
             year = parse_year(row[col["year"]]) if col["year"] else None
             if year is None and col["date"]:
                 year = parse_year(row[col["date"]])
@@ -114,7 +116,7 @@ class GenericLoader(CatalogLoader):
                 cast=split_list(row[col["cast"]], separators) if col["cast"] else (),
                 extra={c: row[c] for c in extra_columns if row[c] not in ("", None)},
             ))
-        if not items:
+        if not any(it.titled for it in items):
             raise CatalogError(path, f"has no row with both an id ('{col['id']}') and a title ('{col['title']}').",
                                "fill in those columns")
         return items

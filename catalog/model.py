@@ -25,6 +25,12 @@ class Item:
     extra: Mapping[str, object] = field(default_factory=dict, compare=False, hash=False)
 
     @property
+    def titled(self) -> bool:
+        """False for a row its source gives no name (ReDial lists two films only as "(2015)"): such an item is
+        kept for its interactions and its id, and never linked, shown or recommended."""
+        return bool(self.title)
+
+    @property
     def display(self) -> str:
         """'The Empire Strikes Back (1980)'."""
         return f"{self.title} ({self.year})" if self.year else self.title
@@ -113,7 +119,8 @@ class Catalog:
         """What a first message could say: the catalog's own example, else one naming its two best-known items."""
         if self.example:
             return self.example
-        top = [self.items[int(i)].title for i in np.argsort(-self.popularity, kind="stable")[:2]]
+        order = np.argsort(-self.popularity, kind="stable")
+        top = [self.items[int(i)].title for i in order if self.items[int(i)].titled][:2]
         return "I loved " + " and ".join(top) if top else f"Show me a few {self.nouns}"
 
     @property
@@ -133,6 +140,11 @@ class Catalog:
     @cached_property
     def _source_index(self) -> dict[str, int]:
         return {it.source_id: it.id for it in self.items}
+
+    @cached_property
+    def untitled_ids(self) -> frozenset[int]:
+        """Items without a name: held (their interactions teach the CF prior), never offered to anyone."""
+        return frozenset(it.id for it in self.items if not it.titled)
 
     @cached_property
     def genres(self) -> list[str]:

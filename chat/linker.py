@@ -130,10 +130,12 @@ class Mention:
 class TitleLinker:
     def __init__(self, catalog: Catalog):
         self.catalog = catalog
+        # Only items with a name can be named: an untitled one would answer to its bare year ("2015").
+        self.titled = [item for item in catalog.items if item.titled]
         pop = catalog.popularity
         # Duplicate rows (same title and year twice in ml-100k) are one movie: the better-known row leads.
         by_display: dict[str, list[int]] = {}
-        for item in catalog.items:
+        for item in self.titled:
             by_display.setdefault(item.display, []).append(item.id)
         self.same_movie: dict[int, tuple[int, ...]] = {}
         for ids in by_display.values():
@@ -141,7 +143,7 @@ class TitleLinker:
             for i in ids:
                 self.same_movie[i] = tuple(ids)
         self.alias_to_ids: dict[str, list[int]] = {}
-        for item in catalog.items:
+        for item in self.titled:
             for alias in aliases(item):
                 self.alias_to_ids.setdefault(alias, []).append(item.id)
         self._add_main_titles_and_subtitles()
@@ -176,7 +178,7 @@ class TitleLinker:
         """'Terminator 2: Judgment Day' is also 'terminator 2' and 'judgment day' when those name no other movie."""
         mains: dict[str, set[int]] = {}
         subs: dict[str, set[int]] = {}
-        for item in self.catalog.items:
+        for item in self.titled:
             main, sub = _main_and_subtitle(re.sub(r"\s*\([^()]*\)$", "", item.title))
             if not sub:
                 continue
@@ -213,7 +215,7 @@ class TitleLinker:
     def _series_names(self) -> dict[str, set[int]]:
         """Names shared by 2+ titles before a colon or a sequel number ("star trek", "three colors")."""
         series: dict[str, set[int]] = {}
-        for item in self.catalog.items:
+        for item in self.titled:
             main, sub = _main_and_subtitle(re.sub(r"\s*\([^()]*\)$", "", item.title))
             words = canonical(main).split()
             if words and words[0] in ARTICLES:

@@ -131,7 +131,7 @@ def _target_ids(rec, case: Case) -> list[set[int]]:
     out = []
     for t in case.targets:
         item = rec.catalog.by_source_id(t.source_id)
-        out.append(set(rec.linker.same_movie[item.id]) if item is not None else set())
+        out.append(set(rec.linker.same_movie.get(item.id, (item.id,))) if item is not None else set())
     return out
 
 
@@ -216,11 +216,12 @@ def _run_published(rec, cases: list[Case], modes, k: int, progress: bool, dump) 
     replayer, live = Replayer(rec, k), Replayer(rec, k, live_k=LIVE_K)
     methods = ("chat", NO_REPEATS, *BASELINES[PUBLISHED]) if "replay" in modes else ()
     scored: list[dict] = []  # one row per (case, target): its sets, and per method its metrics
-    no_picks, missing = 0, 0
+    no_picks, missing, untitled = 0, 0, 0
     dumps = []
     for case in _progress(cases, progress):
         ids = _target_ids(rec, case)
         missing += sum(not s for s in ids)
+        untitled += sum(bool(s) and s <= rec.catalog.untitled_ids for s in ids)
         entry = {"id": case.id, "dialogue_id": case.dialogue_id,
                  "targets": [{"title": t.title, "movie_id": t.source_id, "repeat": t.repeat,
                               "seeker_liked": t.seeker_liked, "in_catalog": bool(s)} for t, s in zip(case.targets, ids)],
@@ -262,7 +263,8 @@ def _run_published(rec, cases: list[Case], modes, k: int, progress: bool, dump) 
         if "live" in modes:
             out["live_hit_share"] = float(np.mean([r["live_hit"] for r in rows])) if rows else 0.0
         sets[name] = out
-    result = {"cases": len(dumps), "targets": len(scored), "targets_not_in_catalog": missing, "target_sets": sets,
+    result = {"cases": len(dumps), "targets": len(scored), "targets_not_in_catalog": missing,
+              "targets_untitled": untitled, "target_sets": sets,
               "excludes": {"chat": PUBLISHED_CHAT_EXCLUDES, "baselines": EXCLUDES[PUBLISHED]},
               "published": {name: [{"system": s, "recall@1": r[0], "recall@10": r[1], "recall@50": r[2]} for s, r in figs]
                             for name, figs in PUBLISHED_FIGURES.items()},
@@ -315,7 +317,7 @@ def format_table(result: dict) -> str:
     header = "|---" * (len(KEYS) + 1) + "|"
     if result.get("format") == PUBLISHED:
         lines += [f"{result['targets']} targets scored one by one, each (case, target) pair once; "
-                  f"{result['targets_not_in_catalog']} targets are not in the catalog (never found). "
+                  f"{result['targets_not_in_catalog']} targets are not in the catalog (never found){_untitled_note(result)}. "
                   f"replay: one answer of {result['k']} picks over the whole catalog at each cut point.",
                   f"excluded: {result['excludes']['chat']}; {result['excludes']['baselines']}."]
         if result["targets_not_in_catalog"] > result["targets"] / 2:
@@ -361,6 +363,11 @@ def markdown(result: dict, command: str, commit: str) -> list[str]:
     return L + [""]
 
 
+def _untitled_note(result: dict) -> str:
+    n = result.get("targets_untitled", 0)
+    return f", and {n} are films ReDial's list gives no title (never offered by any method)" if n else ""
+
+
 def _published_markdown(result: dict, command: str, commit: str) -> list[str]:
     s = result.get("seconds", {})
     L = [PUBLISHED_SECTION, "",
@@ -369,7 +376,7 @@ def _published_markdown(result: dict, command: str, commit: str) -> list[str]:
          "recommender names movies, every movie it names a target, scored one by one (each (case, target) pair "
          "counts once, as the published papers average). Catalog: "
          f"{result['catalog']} ({result['catalog_items']:,} movies); {result['targets_not_in_catalog']} targets are "
-         "not in it. No LLM; seeds do not apply (no sampling).", "",
+         f"not in it{_untitled_note(result)}. No LLM; seeds do not apply (no sampling).", "",
          "Replay: every recorded turn updates the state (the seeker's as the user, the other person's as the "
          f"assistant), then one answer of {result['k']} picks over the whole catalog. Excluded: "
          f"{result['excludes']['chat']}; {result['excludes']['baselines']}. Published rows (in italics) give "

@@ -85,10 +85,10 @@ class Baselines:
         old = case.format == ML100K
         seeker = [t.text for t in case.turns if t.role == "user"]
         named = self.context_items(case, ("user",) if old else ("user", "assistant"))
-        exclude: set[int] = set()
+        exclude: set[int] = set(rec.catalog.untitled_ids)  # as the chat: an item without a name is never offered
         if old:
-            exclude = set(self.context_items(case))
-            exclude |= {j for i in exclude for j in rec.linker.same_movie[i]}
+            named_before = set(self.context_items(case))
+            exclude |= named_before | {j for i in named_before for j in rec.linker.same_movie[i]}
         text = " ".join(seeker).strip()
         text_scores = rec.index.embeddings @ rec.embedder.encode([text])[0] if text else rec.catalog.popularity
         als_scores = rec.cf.scores(named)

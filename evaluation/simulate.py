@@ -77,7 +77,7 @@ def build_conversations(catalog: Catalog, emb: np.ndarray, users: np.ndarray) ->
         target_row = liked_rows[-1]
         target = int(inter.item[target_row])
         item = catalog[target]
-        if not item.genres:
+        if not item.genres or not item.titled:
             continue
         keep[target_row] = False
         liked = [int(inter.item[r]) for r in liked_rows[:-1]]

@@ -80,6 +80,7 @@ class HybridRanker:
         self.context_weight = float(catalog.ranking.get("context_weight", 0.0))
         self.genre_weight = float(catalog.ranking.get("genre_weight", GENRE_WEIGHT))
         self.topic_weight = float(catalog.ranking.get("topic_weight", TOPIC_WEIGHT))
+        self.untitled = catalog.untitled_ids  # never offered: nobody could tell what they are
 
     @cached_property
     def facts(self) -> ItemFacts:
@@ -106,7 +107,7 @@ class HybridRanker:
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
         q = self.query_vector(req.query_vector, req.liked, req.disliked)
-        hits = self.index.search(q, self.candidates, req.filters)
+        hits = [(i, sim) for i, sim in self.index.search(q, self.candidates, req.filters) if i not in self.untitled]
         t1 = time.perf_counter()
         timings["retrieve"] = (t1 - t0) * 1000
 
@@ -161,8 +162,8 @@ class HybridRanker:
         favourites that fit them can rank far below its overall top. The order is looked at in
         blocks, each eight times the last, so a million-item catalog is rarely sorted whole.
         """
-        taken_ids = np.fromiter(taken, dtype=np.int64, count=len(taken))
-        block = 4 * (CF_CANDIDATES + len(taken) + len(filters.exclude_ids))
+        taken_ids = np.fromiter([*taken, *self.untitled], dtype=np.int64, count=len(taken) + len(self.untitled))
+        block = 4 * (CF_CANDIDATES + len(taken_ids) + len(filters.exclude_ids))
         while True:
             order = best_first(cf_scores, block)
             ok = filters.mask(self.facts, order) & ~np.isin(order, taken_ids)

@@ -120,3 +120,45 @@ def test_a_period_on_a_catalog_without_years_is_answered_not_applied(shop_recomm
     result = shop_recommender.run_turn(state, "something from the 90s", use_llm=False)
     assert "have no years" in result["reply"] and len(result["items"]) == 5
     assert result["state"]["constraints"]["year_min"] is None
+
+
+# A library whose best-known row has an id and no title (ReDial lists two films only as "(2015)").
+UNTITLED_ITEMS = """id,title,year,categories,description
+u0,,2015,Fantasy,A story of dragons over the northern sea.
+t1,The Quiet Orchard,2019,Fiction,Three sisters and one farm.
+t2,Salt Roads,1998,History,A history of the salt trade.
+t3,Night Garden,2004,Fantasy,Dragons and a walled garden at night.
+t4,Iron Harbour,2011,History,Shipyards and strikes.
+t5,Glass Winter,2016,Fiction,A frozen town waits for spring.
+t6,The Long Field,2001,Fiction,Harvest in a small village.
+t7,Lantern Street,2008,Mystery,A missing clockmaker.
+"""
+UNTITLED_INTERACTIONS = "user,item\n" + "".join(
+    f"v{u},{item}\n" for u in range(6) for item in (["u0", "t1", "t3"] if u < 3 else ["u0", "t2", "t4"]))
+
+
+@pytest.fixture(scope="module")
+def untitled_catalog(recommender, tmp_path_factory):
+    from conftest import _sibling
+
+    folder = tmp_path_factory.mktemp("untitled")
+    (folder / "items.csv").write_text(UNTITLED_ITEMS, encoding="utf-8")
+    (folder / "interactions.csv").write_text(UNTITLED_INTERACTIONS, encoding="utf-8")
+    return _sibling(recommender, folder, tmp_path_factory.mktemp("cache-untitled"))
+
+
+def test_an_item_without_a_title_is_held_for_its_interactions_and_never_offered(untitled_catalog):
+    rec = untitled_catalog
+    catalog = rec.catalog
+    untitled = catalog.by_source_id("u0")
+    assert len(catalog) == 8 and untitled is not None and catalog.untitled_ids == {untitled.id}
+    assert int(catalog.popularity.argmax()) == untitled.id  # without the rule it leads a cold start
+    assert (catalog.interactions.item == untitled.id).sum() == 6  # its interactions teach the CF prior
+    assert rec.linker.mentioned_items("I loved the 2015 one (2015)") == []  # a bare year names nothing
+    for turns in (["show me something"], ["something about dragons"], ["I loved Night Garden", "more please"]):
+        state = SessionState()
+        for message in turns:
+            result = rec.run_turn(state, message, use_llm=False)
+            picks = [item["id"] for item in result["items"]]
+            assert picks and untitled.id not in picks, (turns, picks)
+            assert all(catalog[i].title for i in picks)

@@ -136,7 +136,11 @@ def test_the_catalog_spec_loads_with_the_generic_loader(built):
 
     catalog = load_catalog(built / "catalog.toml")
     assert catalog.noun == "movie" and catalog.category_label == "genre"
-    assert len(catalog) == N_FILMS - 2  # two ReDial names are only a year: no title to show
+    assert len(catalog) == N_FILMS  # every film of ReDial's list
+    # Two ReDial names are only a year: held with no other field (no title to check a link against), never offered.
+    untitled = [catalog[i] for i in sorted(catalog.untitled_ids)]
+    assert {it.source_id for it in untitled} == {"103034", "182022"}
+    assert all(it.year and not (it.genres or it.people or it.tags or it.description) for it in untitled)
     inception = next(it for it in catalog.items if it.source_id == "101264")
     assert inception.directors == ("Christopher Nolan",) and inception.year == 2010
     assert inception.extra == {}
@@ -147,3 +151,15 @@ def test_the_card_states_licence_sources_and_what_was_left_out(built):
     for words in ("CC BY-SA", "python -m catalog build-movies ../shared/data/movies/sources data/movies",
                   "no MovieLens data", "redial-test-dev.jsonl", "director or cast", "rejected"):
         assert words in card, words
+
+
+def test_python_m_catalog_reports_every_film_its_field_coverage_and_the_untitled_ones():
+    from catalog.__main__ import describe
+
+    lines = describe(None)
+    assert lines[0].startswith(f"movies: {N_FILMS:,} movies")
+    coverage = next(line for line in lines if line.startswith("fields,"))
+    for field in ("genres", "directors", "cast", "director or cast", "subjects/tags", "description"):
+        assert f"{field} " in coverage, field
+    assert any("without a title (ids 103034, 182022)" in line and "never linked, shown or recommended" in line
+               for line in lines)

@@ -81,6 +81,10 @@ def film_keywords(film: Film, wikidata: WikidataFacts) -> list[str]:
 def assemble(films, wikidata, dbpedia, directors, descriptions) -> tuple[list[dict], int]:
     items, dbpedia_added = [], 0
     for film in films:
+        if not film.title:  # ReDial names it only by a year: no join can be checked against it, so no facts
+            items.append({"id": film.id, "title": "", "year": film.year, "genres": [], "directors": [], "cast": [],
+                          "subjects": [], "description": ""})
+            continue
         genres, added = film_genres(film, wikidata, dbpedia)
         dbpedia_added += added
         items.append({

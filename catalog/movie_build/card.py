@@ -55,6 +55,12 @@ def _films(films, limit: int = EXAMPLES) -> str:
     return "; ".join(shown(f) for f in films[:limit]) + ("; ..." if len(films) > limit else "")
 
 
+def _names(films) -> str:
+    """'ids 103034 "(2015)" and 182022 "(2007)"'."""
+    named = [f'{film.id} "{film.name.strip()}"' for film in films]
+    return "ids " + (" and ".join(named) if len(named) < 3 else ", ".join(named))
+
+
 def _sources_table(sources: Path) -> list[str]:
     rows = ["| file | used for | licence; origin | sha256 (first 16) |", "|---|---|---|---|"]
     rows += [f"| `{name}` | {use} | {licence} | `{sha256(sources / name)}` |" for name, use, licence in SOURCES]
@@ -98,6 +104,7 @@ def _genre_table(result: Build) -> list[str]:
 
 def card_text(result: Build, sources: Path) -> str:
     per_genre = Counter(g for item in result.items for g in item["genres"])
+    untitled = [film for film in result.films if not film.title]
     lines = [
         "# Movies people talk about: the catalog",
         "",
@@ -154,7 +161,10 @@ def card_text(result: Build, sources: Path) -> str:
         "- `id`, `title`, `year`: ReDial's `movieId` and `movieName`. \"Headhunter  (2009)\" -> \"Headhunter\", 2009 (spaces "
         "collapsed); a name without \"(YYYY)\" has year null; URL escapes left in the list are undone (\"Why Him%3F\" -> "
         "\"Why Him?\"); \"Matrix, The\" would become \"The Matrix\" (no name is written so today). Titles stay as people "
-        "wrote them, including two names that are only a year (their title is empty).",
+        f"wrote them, including {len(untitled)} names that are only a year ({_names(untitled)}: their title is empty). "
+        "Those get no other field: there is no title to check a link against (182022's IMDb link leads to a 2008 Woody "
+        "Allen film, while its two training dialogues call it Superbad). The product holds them for their "
+        "interactions and ids and never links, shows or recommends them (`Item.titled`).",
         "- `genres`: Wikidata genres of the film reached through its IMDb id, mapped onto the 18 MovieLens genre names "
         f"({', '.join(MOVIELENS_GENRES)}); DBpedia genre edges, which few films have, add through the same label rule. "
         f"Films per genre: {', '.join(f'{g} {per_genre[g]:,}' for g in MOVIELENS_GENRES)}.",
