@@ -24,12 +24,12 @@ from explain import Explainer
 from explain.facts import period_in_words
 from chat.linker import TitleLinker
 from chat.settings import SPACE_STORAGE, Settings, cf_weight_for, on_space
-from chat.answers import answer_why, clarifying_question, mention_notes
-from chat.state import Clarification, SessionState
+from chat.answers import answer_why, clarifying_question
+from chat.state import SessionState
+from chat.state_update import apply_understanding, has_signal
 from chat.text import clean_text
 from chat.understanding import Understanding, understand
 from chat.topics import topics_for
-from chat.understanding.people import people_for
 from llm import backend_name
 from prompts import render
 from ranking.ranker import HybridRanker, RankRequest
@@ -39,8 +39,6 @@ from runtime.cache_files import describe
 from runtime.errors import ConfigError
 
 log = logging.getLogger("recs")
-OLDER = 1979  # "something older" or "a classic" with nothing shown yet: leans towards films up to this year
-NEWER_SPAN = 4  # "something recent" with nothing shown yet: leans towards the catalog's last few years
 MAX_MESSAGE_CHARS = 2000  # longer messages are read up to here; the rest is ignored, and we say so
 
 
@@ -219,7 +217,7 @@ class Recommender:
             timings["link"] = (time.perf_counter() - t) * 1000
             yield self._answer(state, text, understood, timings, started)
             return
-        notes += self._apply(state, understood)
+        notes += apply_understanding(self.catalog, state, understood)
         state.fresh_items = []  # the user has answered what the other side named
         timings["link"] = (time.perf_counter() - t) * 1000
 
@@ -231,7 +229,7 @@ class Recommender:
             question = clarifying_question(self.catalog, state.pending[0], again=understood.choice == "unresolved")
             yield self._finish(state, text, " ".join(notes + [question]), [], timings, started)
             return
-        if not self._has_signal(state):
+        if not has_signal(state):
             # Nothing to go on yet: well-liked picks, and one short question to learn more.
             notes.append(render("need_more.j2", **self.catalog.template_words))
         yield from self._recommend(state, text, k, use_llm, notes, timings, started)
@@ -241,7 +239,7 @@ class Recommender:
         started = time.perf_counter()
         use_llm = self.settings.use_llm if use_llm is None else use_llm
         self._settle_pending(state)
-        notes = [] if self._has_signal(state) else [render("need_more.j2", **self.catalog.template_words)]
+        notes = [] if has_signal(state) else [render("need_more.j2", **self.catalog.template_words)]
         yield from self._recommend(state, "", k, use_llm, notes, _empty_timings(), started)
 
     def observe(self, state: SessionState, text: str) -> dict:
@@ -369,107 +367,6 @@ class Recommender:
                 for i in state.last_items]
         lines = [answer_why(self, state, u.question)] + [f"{n}. {r.item.display}: {r.why}" for n, r in enumerate(recs, 1)]
         return self._finish(state, text, "\n".join(lines), recs, timings, started)
-
-    def _apply(self, state: SessionState, u: Understanding) -> list[str]:
-        """Update the state from what was understood; return notes to tell the user."""
-        notes: list[str] = []
-        if u.reset:
-            state.reset()
-            return [f"Starting over: I forgot what you told me ({self.catalog.nouns} I already showed stay out of the picks)."]
-        if state.pending and (u.choice in ("resolved", "dismissed") or u.has_signal):
-            dropped = state.pending.pop(0)  # answered, waved off, or the user moved on: never guess
-            if u.choice != "resolved":
-                notes.append(f"I left '{dropped.text}' out.")
-        notes += self._dangling_notes(state, u)
-        for m in u.mentions:
-            for item_id in m.item_ids:  # several ids only for ml-100k's duplicate rows of one movie
-                state.mark(item_id, m.sentiment)
-        notes += mention_notes(self.catalog, u)
-        state.pending += [Clarification(a.text, a.candidates, a.sentiment) for a in u.ambiguous]
-        if u.genres_clear:
-            state.clear_genres()
-        if u.missing_titles:
-            names = ", ".join(u.missing_titles)
-            notes.append(f"I don't have {names} in the catalog, so I left {'it' if len(u.missing_titles) == 1 else 'them'} out.")
-        if u.unknown_titles:
-            names = ", ".join(f"'{t}'" for t in u.unknown_titles)
-            notes.append(f"I couldn't find {names} in the catalog, so I left it out.")
-        contradictions = u.contradictions
-        if contradictions:
-            names = ", ".join(sorted(contradictions))
-            notes.append(f"You asked both for and against {names}; I left {names} out. Say '{names.lower()} is fine' to bring it back.")
-        state.exclude_genres(u.genres_excluded)
-        if u.genres_wanted - contradictions:
-            state.want_genres(u.genres_wanted - contradictions, only=bool(u.genres_only))
-        state.allow_genres(u.genres_allowed)
-        if u.years and u.years.impossible:
-            lo, hi = self.catalog.year_range
-            years = "years" if " and " in u.years.text else "year"
-            notes.append(f"I can't use the {years} {u.years.text}: the catalog's movies are from {lo} to {hi}, "
-                         "so I kept the years as they were.")
-        elif u.years and u.years.conflict:
-            notes.append(f"'{u.years.text}' cannot both hold, so I kept the years as they were.")
-        elif u.years:
-            notes += self._apply_years(state, u)
-        for wish in u.wishes:
-            state.add_mood(wish)
-        people = people_for(self.catalog)
-        for person in u.people:
-            items = tuple(people.items.get(person.name, ()))
-            if person.sentiment == "disliked":
-                state.exclude_person(person.name, items)
-            else:
-                state.want_person(person.name, items, only=person.only)
-        return notes
-
-    @staticmethod
-    def _dangling_notes(state: SessionState, u: Understanding) -> list[str]:
-        """Say that "the 9th one" (of five), or "the last one" before anything was shown, points at nothing."""
-        if not u.dangling:
-            return []
-        said = " / ".join(f"'{d}'" for d in dict.fromkeys(u.dangling))
-        if state.pending:
-            return [f"There are only {len(state.pending[0].candidates)} to choose from, so {said} is none of them."]
-        if not state.last_items:
-            return [f"I haven't shown you any movies yet, so {said} doesn't point at one."]
-        return [f"I showed {len(state.last_items)}, so {said} doesn't point at one of them."]
-
-    def _apply_years(self, state: SessionState, u: Understanding) -> list[str]:
-        y = u.years
-        if y.clear:
-            state.year_min = state.year_max = state.prefer_year_min = state.prefer_year_max = None
-            return []
-        if self.catalog.year_range is None:  # a catalog without years (a shop): a period cannot filter anything
-            return [f"The {self.catalog.nouns} in this catalog have no years, so I can't go by '{y.text or 'the year'}'."]
-        lo, hi = self.catalog.year_range
-        shown_years = [self.catalog[i].year for i in state.last_items if self.catalog[i].year]
-        if y.relative and not shown_years:
-            # "Something older" with nothing shown to compare with leans the ranking; it cuts nothing off.
-            state.prefer_year_min, state.prefer_year_max = (None, OLDER) if y.relative == "older" else (hi - NEWER_SPAN, None)
-            return []
-        if y.relative:
-            if y.relative == "older":
-                state.year_min, state.year_max = None, (min(shown_years) - 1) if shown_years else 1979
-            else:
-                state.year_min, state.year_max = ((max(shown_years) + 1) if shown_years else hi - 4), None
-            return []
-        if (y.year_min is not None and y.year_min > hi) or (y.year_max is not None and y.year_max < lo):
-            when = y.text or "then"
-            closest = f"the newest are from {hi}" if (y.year_min or 0) > hi else f"the oldest are from {lo}"
-            state.prefer_year_min = state.prefer_year_max = None
-            state.year_min, state.year_max = (hi - 1, None) if (y.year_min or 0) > hi else (None, lo + 9)
-            return [f"The catalog has nothing {when}: {closest}, so here are the closest."]
-        if y.soft:
-            state.prefer_year_min, state.prefer_year_max = y.year_min, y.year_max
-        else:
-            state.year_min, state.year_max = y.year_min, y.year_max
-        return []
-
-    @staticmethod
-    def _has_signal(state: SessionState) -> bool:
-        return bool(state.liked or state.interested or state.moods or state.genres_wanted or state.genres_excluded
-                    or state.year_min or state.year_max or state.prefer_year_min or state.prefer_year_max
-                    or state.disliked or state.seen or state.people_wanted or state.people_excluded)
 
     def _finish(self, state, message, reply, recs, timings, started) -> TurnEvent:
         timings["total"] = (time.perf_counter() - started) * 1000
