@@ -48,7 +48,7 @@ def cmd_scale(args) -> dict:
     als_sizes = [int(float(s)) for s in args.als_sizes.split(",") if s]
     result = scale.run(sizes, als_sizes, args.queries, args.seed, not args.no_progress, args.keep_index, args.candidates)
     if args.results:
-        from evaluation.report import scale_markdown
+        from evaluation.report_sections import scale_markdown
 
         flags = f" --sizes {args.sizes} --candidates {args.candidates}"
         _write_results(args.results, scale_markdown(result), "python -m evaluation scale" + flags)
@@ -58,10 +58,10 @@ def cmd_scale(args) -> dict:
 def _write_results(path: Path, lines: list[str], command: str) -> None:
     """Replace one section of RESULTS.md with what this command measured (plots are the full report's)."""
     from evaluation import results_file
-    from evaluation.report import _git_commit
+    from evaluation.results_file import git_commit
 
     heading, body = lines[0], [line for line in lines[1:] if not line.startswith("![")]
-    note = f"Written by `{command}` at commit {_git_commit()}."
+    note = f"Written by `{command}` at commit {git_commit()}."
     results_file.write_section(path, heading, [heading, "", note, *body])
 
 
@@ -74,7 +74,7 @@ def cmd_latency(args) -> dict:
     result = latency.run(args.cache_dir, args.turns, args.k, args.startup, not args.no_progress, args.data)
     result["cores"] = pinned
     if args.results:
-        from evaluation.report import latency_markdown
+        from evaluation.report_sections import latency_markdown
 
         _write_results(args.results, latency_markdown(result), f"python -m evaluation latency --turns {args.turns}")
     return result, latency.format_table
@@ -86,13 +86,13 @@ def cmd_redial(args) -> dict:
     modes = ("replay",) if args.replay else ("live",) if args.live else ("replay", "live")
     result = redial.run(args.file, args.data, args.cache_dir, modes, args.k, not args.no_progress, args.dump, args.limit)
     if args.results:
-        from evaluation.report import _git_commit
+        from evaluation.results_file import git_commit
 
         command = "python -m evaluation redial" + (" --replay" if args.replay else " --live" if args.live else "")
         command += f" --data {args.data}" if args.data else ""
         command += f" --file {args.file}" if args.file else ""
         command += f" --limit {args.limit}" if args.limit else ""
-        redial.write_section(args.results, redial.markdown(result, command, _git_commit()))
+        redial.write_section(args.results, redial.markdown(result, command, git_commit()))
     return result, redial.format_table
 
 
@@ -112,11 +112,11 @@ def cmd_load(args) -> dict:
     result = load.run(args.sessions, args.turns, args.no_llm, args.cache_dir, not args.no_progress)
     if args.results:
         from evaluation import results_file
-        from evaluation.report import _git_commit
+        from evaluation.results_file import git_commit
 
         text = args.results.read_text(encoding="utf-8") if args.results.is_file() else ""
         previous = results_file.section_of(text, load.SECTION)
-        results_file.write_section(args.results, load.SECTION, load.markdown(result, previous, _git_commit()))
+        results_file.write_section(args.results, load.SECTION, load.markdown(result, previous, git_commit()))
     return result, load.format_table
 
 
@@ -144,7 +144,7 @@ def cmd_explanations(args) -> dict:
                               use_llm=not args.no_llm, llm=args.llm)
     result["cores"] = pinned
     if args.results:
-        from evaluation.report import explanations_markdown
+        from evaluation.report_sections import explanations_markdown
 
         _write_results(args.results, explanations_markdown(result), "python -m evaluation explanations")
     return result, explanations.format_table

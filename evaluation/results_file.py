@@ -6,6 +6,7 @@ A section runs from its ``## `` heading to the next one. Commands that take minu
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 
@@ -38,3 +39,11 @@ def write_section(path: Path, heading: str, lines: list[str]) -> None:
     else:
         text = text.rstrip("\n") + "\n\n" + block
     path.write_text(text, encoding="utf-8")
+
+
+def git_commit() -> str:
+    """The short commit of the working tree, written beside every measured figure ("unknown" outside git)."""
+    try:
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
