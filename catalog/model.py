@@ -159,7 +159,7 @@ class Catalog:
     @cached_property
     def year_range(self) -> tuple[int, int] | None:
         """(oldest, newest) year, or None when no item has a year."""
-        years = [it.year for it in self.items if it.year]
+        years = [it.year for it in self.items if it.year and it.titled]  # what can be offered: replies quote these
         return (min(years), max(years)) if years else None
 
     @cached_property

@@ -270,7 +270,7 @@ class Recommender:
         started = time.perf_counter()
         use_llm = self.settings.use_llm if use_llm is None else use_llm
         timings = _empty_timings()
-        if not 0 <= item_id < len(self.catalog):
+        if not 0 <= item_id < len(self.catalog) or item_id in self.catalog.untitled_ids:
             yield self._finish(state, "", f"Item {item_id} is not in the catalog.", [], timings, started)
             return
         state.mark(item_id, sentiment)

@@ -195,6 +195,8 @@ def check_turn(expect: dict, out: dict, state: SessionState, previous: list[dict
     for item in items:
         if catalog[item["id"]].display != item["title"]:
             problems.append(f"{item['title']} is not catalog item {item['id']}")
+        if not catalog[item["id"]].titled:
+            problems.append(f"catalog item {item['id']} has no title and was offered")
     same = [i["id"] for i in items] == [i["id"] for i in previous]
     if not same:
         back = [catalog[i["id"]].display for i in items if i["id"] in earlier | {p["id"] for p in previous}]

@@ -23,7 +23,8 @@ class TopicIndex:
     """Per catalog: the normalized text of each item's tags and description, searched once per wish."""
 
     def __init__(self, catalog):
-        self.texts = [normalize(" ".join((*item.tags, item.description))) for item in catalog.items]
+        # Row i = item i; an untitled item (never offered) has no text, so no wish finds only it.
+        self.texts = [normalize(" ".join((*item.tags, item.description))) if item.titled else "" for item in catalog.items]
         self._cache: dict[str, frozenset[int]] = {}
 
     def items_about(self, wish: str) -> frozenset[int]:

@@ -41,7 +41,7 @@ SHAPES = (
 def requests(catalog, n: int = 32, seed: int = 0) -> list[list[str]]:
     """`n` dialogues (lists of turns), the same for the same catalog and seed: every shape in turn."""
     rng = random.Random(seed)
-    popular = [i for i in np.argsort(-np.asarray(catalog.popularity))[:300] if catalog[int(i)].year]
+    popular = [i for i in np.argsort(-np.asarray(catalog.popularity))[:300] if catalog[int(i)].year and catalog[int(i)].titled]
     out = []
     for r in range(n):
         a, b, c = (catalog[int(i)].display for i in rng.sample(popular, 3))

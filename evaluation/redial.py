@@ -224,7 +224,8 @@ def _run_published(rec, cases: list[Case], modes, k: int, progress: bool, dump) 
         untitled += sum(bool(s) and s <= rec.catalog.untitled_ids for s in ids)
         entry = {"id": case.id, "dialogue_id": case.dialogue_id,
                  "targets": [{"title": t.title, "movie_id": t.source_id, "repeat": t.repeat,
-                              "seeker_liked": t.seeker_liked, "in_catalog": bool(s)} for t, s in zip(case.targets, ids)],
+                              "seeker_liked": t.seeker_liked, "in_catalog": bool(s),
+                              "untitled": bool(s) and s <= rec.catalog.untitled_ids} for t, s in zip(case.targets, ids)],
                  "context_titles": [rec.catalog[i].display for i in baselines.context_items(case)]}
         ranked: dict[str, list[int]] = {}
         if "replay" in modes:
@@ -365,7 +366,7 @@ def markdown(result: dict, command: str, commit: str) -> list[str]:
 
 def _untitled_note(result: dict) -> str:
     n = result.get("targets_untitled", 0)
-    return f", and {n} are films ReDial's list gives no title (never offered by any method)" if n else ""
+    return f", and {n} {'is an item' if n == 1 else 'are items'} without a title (never offered by any method)" if n else ""
 
 
 def _published_markdown(result: dict, command: str, commit: str) -> list[str]:

@@ -77,7 +77,8 @@ def cases_of(dialogue: dict, names: dict[str, str]) -> list[dict]:
 
 
 def write_cases(held_out: list[dict], catalog: Catalog, path: Path) -> int:
-    names = {it.source_id: f"{it.title} ({it.year})" if it.year else it.title for it in catalog.items}
+    # Only titled films can be written into a message or named as a target (an untitled one is never offered).
+    names = {it.source_id: f"{it.title} ({it.year})" if it.year else it.title for it in catalog.items if it.titled}
     cases = [c for d in held_out for c in cases_of(d, names)]
     path.write_text("".join(json.dumps(c) + "\n" for c in cases), encoding="utf-8")
     return len(cases)

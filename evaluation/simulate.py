@@ -80,7 +80,7 @@ def build_conversations(catalog: Catalog, emb: np.ndarray, users: np.ndarray) ->
         if not item.genres or not item.titled:
             continue
         keep[target_row] = False
-        liked = [int(inter.item[r]) for r in liked_rows[:-1]]
+        liked = [int(inter.item[r]) for r in liked_rows[:-1] if catalog[int(inter.item[r])].titled]  # named in text
         named = liked[-3:]
         others = [i for i in liked if i not in named]
         like = max(others, key=lambda i: float(emb[i] @ emb[target])) if others else None
@@ -119,7 +119,7 @@ class Baselines:
             ok &= np.array([genre in g for g in self.genre_sets])
         if years:
             ok &= (self.years >= years[0]) & (self.years <= years[1])
-        ok[list(exclude)] = False
+        ok[list(exclude | self.catalog.untitled_ids)] = False  # as the product: an item without a name is never offered
         return ok
 
     def rank(self, method: str, liked: list[int], genre: str | None, years, exclude: set[int]) -> list[int]:
@@ -131,7 +131,7 @@ class Baselines:
             parts.append(emb[liked].mean(axis=0))
             q = np.mean(parts, axis=0)
             q = (q / (np.linalg.norm(q) + 1e-9)).astype(np.float32)
-            filters = Filters(exclude_ids=set(exclude), genres_any={genre} if genre else set(),
+            filters = Filters(exclude_ids=set(exclude) | self.catalog.untitled_ids, genres_any={genre} if genre else set(),
                               year_min=years[0] if years else None, year_max=years[1] if years else None)
             return [i for i, _ in self.index.search(q, K, filters)]
         scores = self.cf.scores(liked) if method == "als" else self.popularity

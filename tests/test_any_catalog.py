@@ -124,7 +124,7 @@ def test_a_period_on_a_catalog_without_years_is_answered_not_applied(shop_recomm
 
 # A library whose best-known row has an id and no title (ReDial lists two films only as "(2015)").
 UNTITLED_ITEMS = """id,title,year,categories,description
-u0,,2015,Fantasy,A story of dragons over the northern sea.
+u0,,1950,Fantasy,A story of dragons over the northern sea.
 t1,The Quiet Orchard,2019,Fiction,Three sisters and one farm.
 t2,Salt Roads,1998,History,A history of the salt trade.
 t3,Night Garden,2004,Fantasy,Dragons and a walled garden at night.
@@ -135,6 +135,10 @@ t7,Lantern Street,2008,Mystery,A missing clockmaker.
 """
 UNTITLED_INTERACTIONS = "user,item\n" + "".join(
     f"v{u},{item}\n" for u in range(6) for item in (["u0", "t1", "t3"] if u < 3 else ["u0", "t2", "t4"]))
+
+
+def _last(events):
+    return [event.result for event in events if event.kind == "done"][-1]
 
 
 @pytest.fixture(scope="module")
@@ -154,7 +158,11 @@ def test_an_item_without_a_title_is_held_for_its_interactions_and_never_offered(
     assert len(catalog) == 8 and untitled is not None and catalog.untitled_ids == {untitled.id}
     assert int(catalog.popularity.argmax()) == untitled.id  # without the rule it leads a cold start
     assert (catalog.interactions.item == untitled.id).sum() == 6  # its interactions teach the CF prior
-    assert rec.linker.mentioned_items("I loved the 2015 one (2015)") == []  # a bare year names nothing
+    assert rec.linker.mentioned_items("I loved the 1950 one (1950)") == []  # a bare year names nothing
+    assert catalog.year_range == (1998, 2019)  # replies quote it ("the oldest are from ..."): offered items only
+    state = SessionState()
+    result = _last(rec.feedback(state, untitled.id, "liked", use_llm=False))
+    assert "not in the catalog" in result["reply"] and not state.liked  # a click cannot name it either
     for turns in (["show me something"], ["something about dragons"], ["I loved Night Garden", "more please"]):
         state = SessionState()
         for message in turns:

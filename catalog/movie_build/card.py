@@ -55,10 +55,17 @@ def _films(films, limit: int = EXAMPLES) -> str:
     return "; ".join(shown(f) for f in films[:limit]) + ("; ..." if len(films) > limit else "")
 
 
-def _names(films) -> str:
-    """'ids 103034 "(2015)" and 182022 "(2007)"'."""
-    named = [f'{film.id} "{film.name.strip()}"' for film in films]
-    return "ids " + (" and ".join(named) if len(named) < 3 else ", ".join(named))
+def _untitled_sentence(untitled) -> str:
+    """What the card says of the films ReDial names only by a year ('' when there are none)."""
+    if not untitled:
+        return ""
+    named = [f'{film.id} "{film.name.strip()}"' for film in untitled]
+    ids = " and ".join(named) if len(named) < 3 else ", ".join(named)
+    why = (" (182022's IMDb link leads to a 2008 Woody Allen film, while its two training dialogues call it Superbad)"
+           if any(film.id == "182022" for film in untitled) else "")
+    return (f" {len(untitled)} names are only a year (ids {ids}): their title is empty, and they get no other field: "
+            f"there is no title to check a link against{why}. The product holds them for their interactions and ids "
+            "and never links, shows or recommends them (`Item.titled`).")
 
 
 def _sources_table(sources: Path) -> list[str]:
@@ -161,10 +168,7 @@ def card_text(result: Build, sources: Path) -> str:
         "- `id`, `title`, `year`: ReDial's `movieId` and `movieName`. \"Headhunter  (2009)\" -> \"Headhunter\", 2009 (spaces "
         "collapsed); a name without \"(YYYY)\" has year null; URL escapes left in the list are undone (\"Why Him%3F\" -> "
         "\"Why Him?\"); \"Matrix, The\" would become \"The Matrix\" (no name is written so today). Titles stay as people "
-        f"wrote them, including {len(untitled)} names that are only a year ({_names(untitled)}: their title is empty). "
-        "Those get no other field: there is no title to check a link against (182022's IMDb link leads to a 2008 Woody "
-        "Allen film, while its two training dialogues call it Superbad). The product holds them for their "
-        "interactions and ids and never links, shows or recommends them (`Item.titled`).",
+        "wrote them." + _untitled_sentence(untitled),
         "- `genres`: Wikidata genres of the film reached through its IMDb id, mapped onto the 18 MovieLens genre names "
         f"({', '.join(MOVIELENS_GENRES)}); DBpedia genre edges, which few films have, add through the same label rule. "
         f"Films per genre: {', '.join(f'{g} {per_genre[g]:,}' for g in MOVIELENS_GENRES)}.",

@@ -89,7 +89,7 @@ def _text_words(catalog) -> re.Pattern | None:
 
     counts: Counter = Counter()
     for item in catalog.items:
-        if item.description or item.tags:
+        if item.titled and (item.description or item.tags):
             counts.update(set(normalize(" ".join((item.description, *item.tags))).split()))
     category_phrases = words_for(catalog).phrases
     # A name is no wish ("directed by Christopher Nolan" in a description): people are read as people.

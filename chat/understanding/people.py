@@ -68,6 +68,8 @@ def build_people_index(catalog) -> PeopleIndex:
     index = PeopleIndex()
     items: dict[str, list[int]] = defaultdict(list)
     for item in catalog.items:
+        if not item.titled:
+            continue  # never offered: a person known only from it would find nothing
         for name in item.people:
             items[name].append(item.id)
         index.directed.update(item.directors)
