@@ -151,15 +151,3 @@ def test_the_card_states_licence_sources_and_what_was_left_out(built):
     for words in ("CC BY-SA", "python -m catalog build-movies ../shared/data/movies/sources data/movies",
                   "no MovieLens data", "redial-test-dev.jsonl", "director or cast", "rejected"):
         assert words in card, words
-
-
-def test_python_m_catalog_reports_every_film_its_field_coverage_and_the_untitled_ones():
-    from catalog.__main__ import describe
-
-    lines = describe(None)
-    assert lines[0].startswith(f"movies: {N_FILMS:,} movies")
-    coverage = next(line for line in lines if line.startswith("fields,"))
-    for field in ("genres", "directors", "cast", "director or cast", "subjects/tags", "description"):
-        assert f"{field} " in coverage, field
-    assert any("without a title (ids 103034, 182022)" in line and "never linked, shown or recommended" in line
-               for line in lines)

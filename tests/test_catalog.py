@@ -274,3 +274,15 @@ def test_a_spec_ranking_section_tunes_the_catalog_and_refuses_unknown_keys(tmp_p
         (folder / "catalog.toml").write_text(SPEC_TOML + f"\n[ranking]\n{bad}\n", encoding="utf-8")
         msg = _error(folder)
         assert "[ranking]" in msg and "als_alpha" in msg and "full_evidence" in msg, msg
+
+
+def test_python_m_catalog_reports_every_film_its_field_coverage_and_the_untitled_ones():
+    from catalog.__main__ import describe
+
+    lines = describe(None)
+    assert lines[0].startswith("movies: 6,924 movies")  # every film of ReDial's list
+    coverage = next(line for line in lines if line.startswith("fields,"))
+    for field in ("genres", "directors", "cast", "director or cast", "subjects/tags", "description"):
+        assert f"{field} " in coverage, field
+    assert any("without a title (ids 103034, 182022)" in line and "never linked, shown or recommended" in line
+               for line in lines)
