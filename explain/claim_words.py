@@ -193,3 +193,16 @@ def _top_level_alternatives(pattern: str) -> list[str]:
         else:
             current += ch
     return [*parts, current]
+
+
+def non_words(text: str, allowed: set[str]) -> list[str]:
+    """Words of `text` that no English word list has and `allowed` (the facts' own words) lacks.
+
+    SmolLM2 sometimes drifts into another language or coins a word ("Cinco de las mujores, ...",
+    "a mindbending comedy"): nothing a reader can trust. Titles and names are masked before this
+    runs, and the facts' words (subjects, description, wishes) are allowed whatever their frequency.
+    """
+    from wordfreq import zipf_frequency
+
+    words = dict.fromkeys(w.lower() for w in re.findall(r"[A-Za-z]{3,}", text))
+    return [w for w in words if w not in allowed and zipf_frequency(w, "en") == 0]

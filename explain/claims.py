@@ -31,6 +31,7 @@ from explain.claim_words import (
     PEOPLE_CLAIMS,
     UNSUPPORTED_CLAIMS,
     WISH_WORDS,
+    non_words,
 )
 from explain.facts import Facts, unsupported_mood
 
@@ -45,7 +46,7 @@ _LISTED = r"(?:(?:\u2062|(?:(?-i:[A-Z])[\w.'’-]*\s+){0,3}(?-i:[A-Z])[\w.'’-]
 # What follows a person made the film's subject: "Marilyn Monroe is a classic comedy", or with a second name
 # (perhaps masked already) "Marilyn Monroe and Tom Ewell are classic romantic comedies"
 _PERSON_AS_FILM = re.compile(
-    r"\s+(?:(?:is|was)\s+(?:a|an|the)\s+(?!director|filmmaker|star|lead|actor|actress)"
+    r"\s+(?:(?:is|was|are|were)\s+(?:a|an|the)\s+(?!directors?|filmmakers?|stars?|leads?|actors?|actress)"
     r"|and\s+(?:[A-Z\u2062][\w.'’-]*\s+){1,3}(?:are|were)\s+(?!directed|starring|in\b))", re.I)
 # Crude words: a sentence shown to a stranger never carries one (SmolLM2 once wrote "comedy-dumbfuck")
 _CRUDE = re.compile(r"\w*(?:fuck|shit|cunt)\w*|\b(?:bitch|crap|piss|whore|slut|asshole|bastard|damn|dumbass)\w*", re.I)
@@ -119,6 +120,8 @@ class ClaimChecker:
         self._names(masked, facts, verdict)
         self._about_the_user(masked, named, facts, verdict)
         self._form(masked, verdict)
+        for word in non_words(masked, _fact_words(facts)):
+            verdict.form.append(f"uses {word!r}, no English word")
         if crude := _CRUDE.search(masked):  # titles and people masked: "Dumb and Dumber" is a title, not a word
             verdict.problems.append(f"uses a crude word ({crude.group(0)!r})")
         self._ties(plain, named, facts, verdict)
@@ -134,16 +137,21 @@ class ClaimChecker:
         Returns the masked text and which of the allowed titles were named ("item" or a liked display title).
         """
         named: set[str] = set()
-        forms = []  # (form, owner, year)
+        # form -> its owners in order (the item first): "The Hunger Games" is the main part of the item
+        # "The Hunger Games: Mockingjay - Part 2 (2015)" and the whole of a liked "The Hunger Games (2012)"
+        owners: dict[str, list[tuple[str, int | None]]] = {}
         for owner, display in [("item", facts.item.display)] + [(t, t) for t in facts.liked]:
             title, year = _split_display(display)
-            forms += [(f, owner, year) for f in _title_forms(title)]
-        for form, owner, year in sorted(forms, key=lambda f: -len(f[0])):
+            for form in _title_forms(title):
+                owners.setdefault(form, []).append((owner, year))
+        for form in sorted(owners, key=len, reverse=True):
             rx = re.compile(rf"(?<![\w]){re.escape(form)}(?![\w])(\s*\((\d{{4}})\))?", re.IGNORECASE)
 
-            def mark(m, owner=owner, year=year, form=form):
-                if m.group(2) and year and int(m.group(2)) != year:
-                    verdict.problems.append(f"gives {form} the year {m.group(2)} (it is {year})")
+            def mark(m, form=form):
+                said = int(m.group(2)) if m.group(2) else None
+                owner, year = next(((o, y) for o, y in owners[form] if said is None or y in (None, said)), owners[form][0])
+                if said and year and said != year:
+                    verdict.problems.append(f"gives {form} the year {said} (it is {year})")
                 named.add(owner)
                 return _ITEM_MARK if owner == "item" else _TITLE_MARK
 
@@ -353,6 +361,13 @@ _PLAIN_WORDS = _LINK_WORDS | {"is", "it", "its", "was", "from", "with", "by", "t
 def _says_something(word: str) -> bool:
     """A word of a description phrase that is more than grammar, a number, a genre or the kind of item."""
     return word not in _PLAIN_WORDS and not word.isdigit() and not is_genre_word(word)
+
+
+def _fact_words(facts: Facts) -> set[str]:
+    """Every word the facts and the user's wishes give (a rare subject like "kaiju" is no invented word)."""
+    item = facts.item
+    text = " ".join((item.description, *item.tags, *facts.subjects, *facts.wishes, *item.genres))
+    return {w.lower() for w in re.findall(r"[A-Za-z]+", text)}
 
 
 def opening(text: str, words: int = 2) -> str:

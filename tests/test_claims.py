@@ -157,3 +157,33 @@ def test_openings_alike():
 def test_a_sentence_in_the_first_person_is_not_shown(checker, sentence):
     verdict = checker.check(sentence, facts(checker, "Ref", liked=("Toy Story",), wanted=("Comedy",)))
     assert "speaks in the first person" in verdict.form and not verdict.acceptable
+
+
+@pytest.mark.parametrize("sentence", ["Cinco de las mujores, Toy Story is a comedy for the whole family.",
+                                      "Toy Story is a mindbending comedy for the whole family."])
+def test_a_word_no_english_word_list_has_is_not_shown(checker, sentence):
+    """SmolLM2 once opened with broken Spanish ("Cinco de las mujores, ... Dunkirk is a drama.")."""
+    verdict = checker.check(sentence, facts(checker, "Toy Story", wanted=("Comedy",)))
+    assert any("no English word" in f for f in verdict.form) and not verdict.acceptable
+    assert checker.check("Toy Story is a funny comedy for the whole family.",
+                         facts(checker, "Toy Story", wanted=("Comedy",))).acceptable
+
+
+def test_a_rare_word_the_facts_give_is_allowed(checker):
+    item_facts = facts(checker, "Toy Story", wanted=("Comedy",))
+    from dataclasses import replace
+
+    with_subject = replace(item_facts, subjects=("zorbling",))
+    assert not any("no English word" in f for f in checker.check("Toy Story is a zorbling comedy.", with_subject).form)
+    assert any("no English word" in f for f in checker.check("Toy Story is a zorbling comedy.", item_facts).form)
+
+
+def test_a_liked_title_that_is_the_main_part_of_the_item_keeps_its_own_year(checker):
+    """Seen from the template: "The Hunger Games: Mockingjay - Part 2 (2015) stars Woody Harrelson, who is also in
+    The Hunger Games (2012)." was judged to give the item the year 2012."""
+    item_facts = facts(checker, "Godfather: Part II", liked=("Godfather",))
+    assert item_facts.item.display == "The Godfather: Part II (1974)" and item_facts.liked == ("The Godfather (1972)",)
+    fine = checker.check("The Godfather: Part II (1974) is a crime drama for anyone who loved The Godfather (1972).", item_facts)
+    assert fine.faithful, fine.problems
+    wrong = checker.check("The Godfather: Part II (1972) is a crime drama for anyone who loved The Godfather.", item_facts)
+    assert any("the year 1972" in p for p in wrong.problems)

@@ -212,6 +212,12 @@ def test_a_person_is_no_film_and_a_tale_is_a_plot(movies):
     pair = f"{duo.cast[0]} and {duo.cast[1]} are classic romantic comedies, the kind you asked for."
     assert any("calls" in p for p in checker.check(pair, duo_facts).problems)
     assert checker.check(f"{duo.title} is a romantic comedy starring {duo.cast[0]} and {duo.cast[1]}.", duo_facts).faithful
+    # a group named as one ("The Wachowskis are a tense action thriller", seen from SmolLM2 for The Matrix)
+    team = next(it for it in catalog.items if any(d.startswith("The ") for d in it.directors) and it.genres and it.year)
+    team_facts = build_facts(team, state, catalog, movies.cf)
+    said = f"{team.directors[0]} are a {team.genres[0].lower()} movie, the kind you asked for."
+    assert any("calls" in p for p in checker.check(said, team_facts).problems), said
+    assert checker.check(f"{team.directors[0]} are the directors of {team.title}.", team_facts).faithful
 
 
 def test_a_crude_word_is_never_shown(movies):
