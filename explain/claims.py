@@ -270,7 +270,8 @@ class ClaimChecker:
         """"If you loved Jaws" about Jaws itself: the user said no such thing (only liked titles were loved)."""
         if "item" in named and re.search(
                 rf"\byou(?:'ve| have)?\s+(?:(?:really|also|already|truly|just|once|both)\s+)?"
-                rf"(?:loved|liked|enjoyed|adored|seen|watched)\s+{_ITEM_MARK}", text, re.IGNORECASE):
+                rf"(?:loved|liked|enjoyed|adored|seen|watched)\s+(?:the\s+(?:film|movie|classic)\s+)?{_ITEM_MARK}",
+                text, re.IGNORECASE):
             if not any(_split_display(t)[0] == facts.item.title for t in facts.liked):
                 verdict.problems.append(f"says the user loved {facts.item.title}, which they did not say")
         # "Since you asked for Pulp Fiction": users ask for kinds of movie; a title they loved or the pick itself

@@ -62,6 +62,7 @@ BAD = [
     # found in measured runs of the new explainer: a name opening a sentence, the user's taste made up, adaptations
     ("Conspiracy Theory", (), "Gatsby (1997) is a gripping action thriller with a romantic side.", "Gatsby"),
     ("Jaws", (), "Jaws would be perfect if you loved Jaws, because of its dark mood.", "user loved Jaws"),
+    ("Blade Runner", ("Alien",), "If you loved the film Blade Runner, it's a dark sci-fi classic.", "user loved Blade Runner"),
     ("Willy Wonka and the Chocolate Factory", ("Toy Story",),
      "Willy Wonka and the Chocolate Factory is a fun film that has been made into a video game.", "adaptation"),
     ("Transformers: The Movie", (), "The Transformers: The Movie is a thrilling action superhero movie.", "superhero"),
