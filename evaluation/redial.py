@@ -220,12 +220,13 @@ def _run_published(rec, cases: list[Case], modes, k: int, progress: bool, dump) 
     dumps = []
     for case in _progress(cases, progress):
         ids = _target_ids(rec, case)
+        nameless = [bool(s) and s <= rec.catalog.untitled_ids for s in ids]
         missing += sum(not s for s in ids)
-        untitled += sum(bool(s) and s <= rec.catalog.untitled_ids for s in ids)
+        untitled += sum(nameless)
         entry = {"id": case.id, "dialogue_id": case.dialogue_id,
                  "targets": [{"title": t.title, "movie_id": t.source_id, "repeat": t.repeat,
-                              "seeker_liked": t.seeker_liked, "in_catalog": bool(s),
-                              "untitled": bool(s) and s <= rec.catalog.untitled_ids} for t, s in zip(case.targets, ids)],
+                              "seeker_liked": t.seeker_liked, "in_catalog": bool(s), "untitled": n}
+                             for t, s, n in zip(case.targets, ids, nameless)],
                  "context_titles": [rec.catalog[i].display for i in baselines.context_items(case)]}
         ranked: dict[str, list[int]] = {}
         if "replay" in modes:
