@@ -92,7 +92,8 @@ class Verdict:
 
 
 class ClaimChecker:
-    """Judges sentences against facts; `linker` (a `TitleLinker`) tells catalog titles from other names."""
+    """Judges sentences against facts; `linker` tells catalog titles from other names: anything with
+    ``is_catalog_title(phrase, cutoff)`` (chat's `TitleLinker`, handed in: explain imports nothing of chat)."""
 
     def __init__(self, linker=None):
         self.linker = linker
@@ -285,18 +286,15 @@ class ClaimChecker:
         if wish not in self._wish_rx:
             words = list(WISH_WORDS.get(wish, ()))
             if not words:
-                from chat.understanding.wishes import WISHES
+                from lexicon.wishes import WISHES
 
                 words = [re.escape(p).replace(r"\ ", r"[- ]") for p in WISHES.get(wish, ())]
             self._wish_rx[wish] = re.compile(r"\b(?:" + "|".join([re.escape(wish), *words]) + r")\b", re.IGNORECASE)
         return self._wish_rx[wish]
 
     def _exact_title(self, span: str) -> bool:
-        if self.linker is None:
-            return False
-        from chat.linker import canonical
-
-        return canonical(span) in self.linker.alias_to_ids and len(span) > 3
+        # ratio 100 at the cutoff: only a title in the linker's own canonical form, no near miss
+        return self.linker is not None and len(span) > 3 and self.linker.is_catalog_title(span, cutoff=100.0)
 
     def _is_title(self, span: str) -> bool:
         return self.linker is not None and self.linker.is_catalog_title(span)

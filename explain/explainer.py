@@ -36,7 +36,6 @@ from explain.claims import ClaimChecker, opening
 from explain.facts import Facts, build_facts
 from explain.traffic import Arrival, Traffic
 from llm.batching import DeadlineExceeded
-from chat.linker import TitleLinker
 from prompts import render
 
 log = logging.getLogger("recs.explainer")
@@ -82,7 +81,8 @@ class ExplanationEvent:
 
 
 class Explainer:
-    def __init__(self, catalog: Catalog, cf: CFModel, linker: TitleLinker, llm=None, budget_s: float | None = None):
+    def __init__(self, catalog: Catalog, cf: CFModel, linker, llm=None, budget_s: float | None = None):
+        # linker: chat's TitleLinker, handed in by the recommender (the checker asks it what is a catalog title)
         self.catalog, self.cf, self.linker, self.llm = catalog, cf, linker, llm
         # Seconds a turn's explanations may take (RECS_LLM_TIMEOUT): then the rows not final keep their templates.
         # The deadline only stops waiting: rows that passed are kept. None: each request's own deadline only.

@@ -188,3 +188,17 @@ def test_a_liked_title_that_is_the_main_part_of_the_item_keeps_its_own_year(chec
     assert fine.faithful, fine.problems
     wrong = checker.check("The Godfather: Part II (1972) is a crime drama for anyone who loved The Godfather.", item_facts)
     assert any("the year 1972" in p for p in wrong.problems)
+
+
+def test_explain_imports_nothing_of_chat():
+    """The arrow runs one way: chat imports explain, never the reverse (issue 26). The linker is handed in and
+    the wish vocabulary lives below both (lexicon/)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = ("import sys, explain.explainer, explain.claims, explain.facts, explain.decoding_constraints; "
+            "print(sorted(m for m in sys.modules if m == 'chat' or m.startswith('chat.')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parents[1])
+    assert out.stdout.strip() == "[]"
