@@ -11,6 +11,10 @@ import argparse
 import sys
 from pathlib import Path
 
+import numpy as np
+
+TOP = 500
+
 
 def coverage(catalog) -> str:
     """'fields: genres 6,012 (86.8%), directors ..., ...': how many items have each field filled."""
@@ -24,8 +28,14 @@ def coverage(catalog) -> str:
         "subjects/tags": sum(bool(it.tags) for it in catalog.items),
         "description": sum(bool(it.description) for it in catalog.items),
     }
-    return f"fields, {catalog.nouns} that have each of {n:,}: " + ", ".join(
+    line = f"fields, {catalog.nouns} that have each of {n:,}: " + ", ".join(
         f"{name} {count:,} ({count / n:.1%})" for name, count in counts.items())
+    # What people ask about most: the items with the most interactions (for movies, the dialogues naming them).
+    top = [catalog[int(i)] for i in np.argsort(-catalog.popularity, kind="stable")[:TOP] if catalog.popularity[i] > 0]
+    if top:
+        described = sum(bool(it.description) for it in top)
+        line += f"; description among the {len(top):,} with the most interactions: {described:,} ({described / len(top):.1%})"
+    return line
 
 
 def untitled(catalog) -> list[str]:

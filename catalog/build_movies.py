@@ -12,8 +12,9 @@ import sys
 import time
 from pathlib import Path
 
-REQUIRED = ("redial/movies.csv", "redial/train-partial.jsonl", "links/redial_imdb.csv", "links/redial_dbpedia.json",
-            "wikidata/movie_uri.json", "dbpedia/dbpedia_subkg.json", "wikipedia/first_sentences.txt")
+REQUIRED = ("redial/movies.csv", "redial/train.jsonl", "links/redial_imdb.csv", "links/redial_dbpedia.json",
+            "wikidata/movie_uri.json", "dbpedia/dbpedia_subkg.json", "wikipedia/first_sentences.txt",
+            "wikipedia-movies/film-lists-2016.json", "wikidata-films/wikidata-movies.json.gz")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     missing = [name for name in REQUIRED if not (args.sources / name).is_file()]
     if missing:
         print(f"error: {args.sources} lacks {', '.join(missing)}: give the folder that holds redial/, links/, "
-              f"wikidata/, dbpedia/ and wikipedia/", file=sys.stderr)
+              f"wikidata/, dbpedia/, wikipedia/, wikipedia-movies/ and wikidata-films/", file=sys.stderr)
         return 2
     from catalog.movie_build import build_catalog
 

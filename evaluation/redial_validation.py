@@ -1,7 +1,7 @@
 """A validation split carved from ReDial's training dialogues, for tuning the movies catalog's ranking.
 
 `redial-test-dev.jsonl` is for measuring only, so every weight tuned for ReDial is tuned here instead:
-a fixed, seeded share of `train-partial.jsonl` is held out, the CF prior and the popularity counts are
+a fixed, seeded share of `train.jsonl` is held out, the CF prior and the popularity counts are
 rebuilt from the rest (the same weights as `python -m catalog build-movies`), and each held-out dialogue
 becomes published-protocol cases (one per recommender message that names movies, every movie it names a
 target, context = every earlier message with its "@id" marks written "Title (Year)").
@@ -23,7 +23,7 @@ from catalog.model import Catalog, Interactions
 from catalog.movie_build.redial import _MENTION, dialogue_weights
 
 SOURCES = Path(__file__).resolve().parents[2] / "shared" / "data" / "movies" / "sources"
-TRAIN_FILE = "redial/train-partial.jsonl"
+TRAIN_FILE = "redial/train.jsonl"
 SHARE, SEED = 0.2, 0
 
 

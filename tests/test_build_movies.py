@@ -11,11 +11,13 @@ from __future__ import annotations
 import csv
 import json
 import re
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from catalog.movie_build.titles import title_key
+from catalog.movie_build.wikipedia_films import sentences
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = Path(__file__).resolve().parents[2] / "shared" / "data" / "movies" / "sources"
@@ -66,20 +68,27 @@ def test_every_redial_film_is_there_in_movieid_order_with_exactly_the_keys(items
     with open(SOURCES / "redial" / "movies.csv", encoding="utf-8", newline="") as handle:
         ids = sorted((row["movieId"] for row in csv.DictReader(handle)), key=int)
     assert len(ids) == N_FILMS and [it["id"] for it in items] == ids
-    keys = ["id", "title", "year", "genres", "directors", "cast", "subjects", "description"]
+    keys = ["id", "title", "year", "genres", "directors", "cast", "subjects", "description", "wikipedia"]
     assert all(list(it) == keys for it in items)
     assert sum(it["year"] is None for it in items) == 614
 
 
-def test_coverage_meets_its_targets(items):
-    genres = sum(bool(it["genres"]) for it in items)
-    people = sum(bool(it["directors"] or it["cast"]) for it in items)
-    assert genres >= 0.75 * N_FILMS, genres
-    assert people >= 0.80 * N_FILMS, people
+def test_coverage_meets_its_targets(built, items):
+    def share(field: str, among=items) -> float:
+        return sum(bool(it[field]) for it in among) / len(among)
+
+    # Issue 26's floors: what a chat that talks about films needs to know of them.
+    assert share("description") >= 0.60 and share("directors") >= 0.85, (share("description"), share("directors"))
+    assert share("cast") >= 0.80 and share("genres") >= 0.85, (share("cast"), share("genres"))
+    with open(built / "interactions.csv", encoding="utf-8", newline="") as handle:
+        mentions = Counter(row["item"] for row in csv.DictReader(handle))  # dialogues that mention each film
+    by_id = {it["id"]: it for it in items}
+    most = [by_id[film] for film, _ in mentions.most_common(500)]
+    assert share("description", most) >= 0.90, share("description", most)
     vocabulary = {"Action", "Adventure", "Animation", "Children's", "Comedy", "Crime", "Documentary", "Drama", "Fantasy",
                   "Film-Noir", "Horror", "Musical", "Mystery", "Romance", "Sci-Fi", "Thriller", "War", "Western"}
     assert {g for it in items for g in it["genres"]} == vocabulary
-    assert all(len(it["cast"]) <= 6 and len(it["subjects"]) <= 8 for it in items)
+    assert all(len(it["cast"]) <= 8 and len(it["subjects"]) <= 8 for it in items)
 
 
 def test_titles_are_parsed_as_people_write_them(by_name):
@@ -96,10 +105,10 @@ def test_known_facts_from_the_sources(by_name):
     # DBpedia lists Titanic's ten stars alphabetically: cut at six, both leads would be lost.
     assert {"Leonardo DiCaprio", "Kate Winslet"} <= set(by_name[("Titanic", 1997)]["cast"])
     assert by_name[("Spaceballs", 1987)]["description"].startswith("Spaceballs is a 1987 American space opera parody film")
-    assert {"Romance", "Comedy"} <= set(by_name[("Forrest Gump", 1994)]["genres"])  # Wikidata: romantic comedy
+    assert {"Comedy", "Drama"} <= set(by_name[("Forrest Gump", 1994)]["genres"])  # Wikipedia: "epic comedy-drama film"
     assert by_name[("The Dark Knight", 2008)]["directors"] == ["Christopher Nolan"]
-    # "The_Mummy_(franchise)" is rejected: the yearless Mummy has Wikidata's director but no franchise cast.
-    assert by_name[("The Mummy", None)]["cast"] == []
+    # The yearless Mummy's IMDb id leads to the 1999 film's article (DBpedia's "The_Mummy_(franchise)" is rejected).
+    assert by_name[("The Mummy", None)]["wikipedia"] == "The_Mummy_(1999_film)"
     # The 2012 remake gets its own director (Wikidata through IMDb), not the 1990 film's.
     assert by_name[("Total Recall", 2012)]["directors"] == ["Len Wiseman"]
     assert by_name[("Total Recall", 1990)]["directors"] == ["Paul Verhoeven"]
@@ -107,13 +116,44 @@ def test_known_facts_from_the_sources(by_name):
 
 def test_no_description_belongs_to_another_film(items):
     described = [it for it in items if it["description"]]
-    assert len(described) > 1000
+    assert len(described) > 4000
+    articles = [it for it in described if it["wikipedia"]]
+    assert len(articles) > 4000
     for it in described:
+        assert "(/" not in it["description"] and it["description"].endswith((".", "!", "?", '"')), it
+    for it in described:
+        if it["wikipedia"]:
+            continue  # a first sentence from wikipedia/first_sentences.txt: matched by its own title and year
         subject = re.split(r" (?:is|was) ", it["description"], maxsplit=1)[0]
         assert title_key(subject) == title_key(it["title"]), it
         if it["year"] is not None:
             assert str(it["year"]) in it["description"], it
-        assert "(/" not in it["description"] and it["description"].endswith((".", "!", "?")), it
+    # An article joined through the IMDb id may go by another name ("Marvel's The Avengers, or simply The
+    # Avengers"), but its opening sentence names its own page's title and a year within one of ReDial's.
+    wrong = []
+    for it in articles:
+        first = title_key(sentences(it["description"])[0]).replace(" ", "")
+        page = title_key(re.sub(r"_\([^()]*\)$", "", it["wikipedia"]).replace("_", " ")).replace(" ", "")
+        year_ok = it["year"] is None or any(str(y) in it["description"] for y in range(it["year"] - 1, it["year"] + 2))
+        if page not in first or not year_ok:
+            wrong.append((it["title"], it["year"], it["wikipedia"]))
+    assert len(wrong) <= 0.01 * len(articles), wrong[:20]
+
+
+def test_issue_26_facts_come_from_wikipedia(by_name):
+    """Facts the catalog had wrong or missing before the articles were joined (issue 26)."""
+    assert by_name[("Get Out", 2017)]["directors"] == ["Jordan Peele"]
+    assert by_name[("John Wick", 2014)]["directors"] == ["Chad Stahelski"]
+    assert "Chadwick Boseman" in by_name[("Black Panther", 2018)]["cast"]
+    coco = by_name[("Coco", 2017)]
+    assert "Animation" in coco["genres"] and "Crime" not in coco["genres"] and "detective fiction" not in coco["subjects"]
+    assert {"Animation", "Comedy"} <= set(by_name[("Toy Story 2", 1999)]["genres"])
+    assert "voices of" not in by_name[("Toy Story 2", 1999)]["cast"]
+    get_out = by_name[("Get Out", 2017)]
+    assert get_out["genres"] == ["Horror"] and get_out["description"].startswith("Get Out is a 2017 American")
+    # "Superhero" is Action plus the subject; ReDial's misnamed "Jumanji (2017)" finds its article by IMDb id.
+    assert "Action" in by_name[("Black Panther", 2018)]["genres"] and "superhero" in by_name[("Black Panther", 2018)]["subjects"]
+    assert by_name[("Jumanji", 2017)]["wikipedia"] == "Jumanji:_Welcome_to_the_Jungle"
 
 
 def test_interactions_come_from_the_training_dialogues_with_the_seekers_answers(built, items):
@@ -122,7 +162,7 @@ def test_interactions_come_from_the_training_dialogues_with_the_seekers_answers(
     assert list(rows[0]) == ["user", "item", "weight"]
     known = {it["id"] for it in items}
     assert all(r["item"] in known and r["user"].startswith("d") for r in rows)
-    assert len({r["user"] for r in rows}) == 2270
+    assert len({r["user"] for r in rows}) == 4113  # every dialogue of redial/train.jsonl
     order = [(int(r["user"][1:]), int(r["item"])) for r in rows]
     assert order == sorted(order) and len(set(order)) == len(order)
     assert {r["weight"] for r in rows} == {"0.5", "1.0", "2.0"}
@@ -143,7 +183,7 @@ def test_the_catalog_spec_loads_with_the_generic_loader(built):
     assert all(it.year and not (it.genres or it.people or it.tags or it.description) for it in untitled)
     inception = next(it for it in catalog.items if it.source_id == "101264")
     assert inception.directors == ("Christopher Nolan",) and inception.year == 2010
-    assert inception.extra == {}
+    assert inception.extra == {"wikipedia": "Inception"}  # the page its description comes from
 
 
 def test_the_card_states_licence_sources_and_what_was_left_out(built):

@@ -15,6 +15,7 @@ from catalog.movie_build.build import Build
 from catalog.movie_build.dbpedia import MAX_CAST
 from catalog.movie_build.genres import MOVIELENS_GENRES
 from catalog.movie_build.wikidata import MAX_SUBJECTS
+from catalog.movie_build.wikipedia_films import MAX_CAST as WIKIPEDIA_CAST
 
 COMMAND = "python -m catalog build-movies ../shared/data/movies/sources data/movies"
 EXAMPLES = 8
@@ -22,8 +23,9 @@ EXAMPLES = 8
 # (file under sources/, what the build takes from it, licence and origin): from the sources' README.
 SOURCES = (
     ("redial/movies.csv", "the films: ids, titles, years", "CC BY 4.0; ReDial (Li et al., NeurIPS 2018), ReDialData/website"),
-    ("redial/train-partial.jsonl", "interactions (2,270 training dialogues)",
-     "CC BY 4.0; ReDial training dialogues from the data folders of KGSF, CFCRS and Kepler-aSI-CRS"),
+    ("redial/train.jsonl", "interactions (4,113 training dialogues)",
+     "CC BY 4.0; ReDial training dialogues from the data folders of KGSF, CFCRS, Kepler-aSI-CRS, Irreel/ConversationRecSys, "
+     "ShupeiLi/KGSF, amitkumar590/redial_sentimental_analysis and aarushi-nema/UniCRS_GraphRAG"),
     ("links/redial_imdb.csv", "ReDial id -> IMDb id (a join key only)", "identifiers from the iEvaLM-CRS repository (MIT)"),
     ("links/redial_dbpedia.json", "ReDial id -> DBpedia URI", "KGSF repository (data/id2entity.pkl, converted to JSON)"),
     ("wikidata/movie_uri.json", "IMDb id -> Wikidata film", "Wikidata, CC0; MindReader export (MI-911/data-collection-api)"),
@@ -38,7 +40,15 @@ SOURCES = (
     ("dbpedia/entity2id.json", "the graph's URIs", "DBpedia, CC BY-SA 3.0; BitbanChou/LLMKB (the UniCRS files)"),
     ("dbpedia/relation2id.json", "relation names", "DBpedia, CC BY-SA 3.0; BitbanChou/LLMKB"),
     ("dbpedia/dbpedia_subkg.json", "director, starring and genre edges", "DBpedia, CC BY-SA 3.0; BitbanChou/LLMKB"),
-    ("wikipedia/first_sentences.txt", "descriptions", "Wikipedia, CC BY-SA; BitbanChou/LLMKB"),
+    ("wikipedia/first_sentences.txt", "descriptions where no article is joined", "Wikipedia, CC BY-SA; BitbanChou/LLMKB"),
+    *((f"wikipedia-movies/movies-{decade}s.json", "articles: opening paragraph, page name, cast, genres",
+       "Wikipedia text and facts, CC BY-SA 4.0 (Wikipedia contributors); prust/wikipedia-movie-data (MIT), commit 91ae721")
+      for decade in range(1900, 2030, 10)),
+    ("wikipedia-movies/film-lists-2016.json", "directors (and cast, genres) from the list pages",
+     "Wikipedia, CC BY-SA; prust/wikipedia-movie-data, commit bc306a8"),
+    ("wikidata-films/wikidata-movies.json.gz", "IMDb id -> English Wikipedia page, year, genre and director QIDs",
+     "Wikidata, CC0; travswim/wikidata-movie-analysis, commit 7288cd4"),
+    ("wikidata-films/genres.json.gz", "labels of those genre QIDs", "Wikidata, CC0; travswim/wikidata-movie-analysis"),
 )
 
 
@@ -66,6 +76,15 @@ def _untitled_sentence(untitled) -> str:
     return (f" {len(untitled)} names are only a year (ids {ids}): their title is empty, and they get no other field: "
             f"there is no title to check a link against{why}. The product holds them for their interactions and ids "
             "and never links, shows or recommends them (`Item.titled`).")
+
+
+def _joined(result: Build) -> str:
+    ways = Counter(result.wikipedia.joined_by.values())
+    refused = [f"{shown(f)} -> {title} ({year})" for f, title, year in result.wikipedia.refused_years]
+    directors = Counter(result.wikipedia.directors_from.values())
+    return (f"{ways['imdb']:,} through the IMDb id, {ways['title']:,} by title and year; IMDb joins refused by the year: "
+            f"{len(refused)}, e.g. " + "; ".join(refused[:EXAMPLES]) + ". Directors from the 2016 lists: "
+            f"{directors['lists']:,}, from the article's \"directed by\": {directors['paragraph']:,}")
 
 
 def _sources_table(sources: Path) -> list[str]:
@@ -116,8 +135,8 @@ def card_text(result: Build, sources: Path) -> str:
         "# Movies people talk about: the catalog",
         "",
         f"The {len(result.items):,} films of ReDial's movie list (the films crowd workers mentioned in movie-recommendation "
-        "dialogues), each with what open sources state about it: genres, directors, cast, main subjects and a one-sentence "
-        "description, plus the interactions of ReDial's training dialogues. It is this project's default catalog "
+        "dialogues), each with what open sources state about it: genres, directors, cast, main subjects and a "
+        "description (the opening paragraph of its English Wikipedia article where one is joined), plus the interactions of ReDial's training dialogues. It is this project's default catalog "
         "(`load_catalog()`; `catalog.toml` says how to read it). Item ids are ReDial `movieId`s, so ReDial-style test "
         "cases score against it directly.",
         "",
@@ -136,7 +155,9 @@ def card_text(result: Build, sources: Path) -> str:
         "This derived data is licensed **CC BY-SA** (Creative Commons Attribution-ShareAlike), because it contains DBpedia "
         "data (CC BY-SA 3.0) and Wikipedia text (CC BY-SA). It credits: ReDial (Li et al., \"Towards Deep Conversational "
         "Recommendations\", NeurIPS 2018; CC BY 4.0), Wikidata (CC0), DBpedia, Wikipedia and its authors, and the "
-        "repositories the files were gathered from (below).",
+        "repositories the files were gathered from (below). Each description taken from an article names its page in "
+        "the item's `wikipedia` field (\"Get_Out\": https://en.wikipedia.org/wiki/Get_Out), the credit its CC BY-SA "
+        "licence asks for: the text is by Wikipedia's contributors. No poster or other image is included.",
         "",
         "**Not included:** no MovieLens data (its terms forbid redistribution; the genre *names* of MovieLens are used as a "
         "vocabulary only), and nothing from ReDial's test dialogues: the build reads only the files listed below, and "
@@ -147,7 +168,7 @@ def card_text(result: Build, sources: Path) -> str:
         "| file | what |",
         "|---|---|",
         "| `items.jsonl` | one film per line, in movieId order: `{\"id\", \"title\", \"year\", \"genres\", \"directors\", \"cast\", "
-        "\"subjects\", \"description\"}` |",
+        "\"subjects\", \"description\", \"wikipedia\"}` (`wikipedia`: the page the description is from, or empty) |",
         "| `interactions.csv` | `user,item,weight`: one user per training dialogue (`d<conversationId>`), one row per film it "
         "mentions |",
         "| `catalog.toml` | the catalog spec (README \"Your own catalog\"): columns, noun, genre words and synonyms "
@@ -169,28 +190,42 @@ def card_text(result: Build, sources: Path) -> str:
         "collapsed); a name without \"(YYYY)\" has year null; URL escapes left in the list are undone (\"Why Him%3F\" -> "
         "\"Why Him?\"); \"Matrix, The\" would become \"The Matrix\" (no name is written so today). Titles stay as people "
         "wrote them." + _untitled_sentence(untitled),
-        "- `genres`: Wikidata genres of the film reached through its IMDb id, mapped onto the 18 MovieLens genre names "
-        f"({', '.join(MOVIELENS_GENRES)}); DBpedia genre edges, which few films have, add through the same label rule. "
-        f"Films per genre: {', '.join(f'{g} {per_genre[g]:,}' for g in MOVIELENS_GENRES)}.",
-        "- `directors`: DBpedia `director` edges of the film's (checked) URI; for films DBpedia lacks, Wikidata's director "
-        "QIDs, named where DBpedia names that QID unambiguously (one director on both sides of some film, and such films "
-        "agree). A name is the URI's last part, URL-decoded, `_` as spaces, without a disambiguation "
-        "(\"Chris_Evans_(actor)\" -> \"Chris Evans\").",
-        f"- `cast`: DBpedia `starring` edges, at most {MAX_CAST}. The graph lists them alphabetically, not in billing order, "
-        "so they are ordered by how many works of the graph star the person (ties alphabetical) before the cut: Leonardo "
-        "DiCaprio and Kate Winslet stay in Titanic.",
-        f"- `subjects` (the items' tags): Wikidata main subjects (`movie_subject.csv`, labels from `subjects.json`), "
-        f"lower-cased, at most {MAX_SUBJECTS}, in the source's order; then the film's finer Wikidata genres as keywords "
-        "('heist film' -> 'heist', 'spy film' -> 'spy'; genres that only repeat a MovieLens genre are left out), "
-        "at most 8 in all.",
-        "- `description`: a Wikipedia first sentence that starts with the film's title (case, punctuation and a leading "
-        "article ignored) followed by \" is \"/\" was \", calls the work one film, and whose first year is the film's year; "
-        "a film without a year takes a sentence only when nobody else has its title. Parentheses between title and verb "
-        "(pronunciations, other titles) are removed; one sentence only; a sentence the source cut inside a name is trimmed "
-        "to its last whole clause. Two films with the same title and year are skipped.",
-        "- `interactions.csv`: from `redial/train-partial.jsonl` only. Each film a dialogue mentions (`movieMentions` and "
-        "`@id` marks) gets 1.0; the seeker's `liked` = 1 makes it 2.0, `liked` = 0 makes it 0.5 (disliked but discussed). "
-        "Only films of `movies.csv`; sorted by dialogue, then film.",
+        "- **The Wikipedia article** of a film is found through its IMDb id (`links/redial_imdb.csv`) and the English "
+        "Wikipedia page that Wikidata gives for that IMDb id (`wikidata-films/`), refused where the article's year differs "
+        "from ReDial's by more than one; else by normalised title and year (plus or minus one) where exactly one article "
+        "fits and its opening sentence calls the work a film. Through the IMDb id, misnamed ReDial titles find their "
+        f"article (\"Jumanji (2017)\" is Jumanji: Welcome to the Jungle). Joined: {_joined(result)}.",
+        "- `genres`: where the article states genres (the list pages' labels, or the kind of film its opening sentence "
+        "names: \"a 2017 American psychological horror film\"), they decide, mapped to the 18 MovieLens names "
+        "(\"Animated\" -> Animation, \"Family\" -> Children's, \"Noir\" -> Film-Noir, \"Superhero\" -> Action plus the "
+        "subject \"superhero\", \"Biography\" -> Drama; `catalog/movie_build/wikipedia_films.py` has the table); a Wikidata "
+        "genre stays beside them only when DBpedia or the 2016 lists state it too. Elsewhere: Wikidata genres of the "
+        "film reached through its IMDb id (both exports), mapped onto the MovieLens names "
+        f"({', '.join(MOVIELENS_GENRES)}), DBpedia genre edges, the 2016 lists' genre column and the description's "
+        "first sentence, each through the same label rule. Films per genre: "
+        f"{', '.join(f'{g} {per_genre[g]:,}' for g in MOVIELENS_GENRES)}.",
+        "- `directors`: the 2016 lists' `director` column for the article's row (else ReDial's title and year); else the "
+        "article's own \"directed by\" phrase in a sentence about the film (the first, or one that opens \"The film\", "
+        "\"It\", \"Directed by\"); else DBpedia `director` edges of the film's (checked) URI; for films DBpedia lacks, "
+        "Wikidata's director QIDs (either export), named where DBpedia names that QID unambiguously (one director on both "
+        "sides of some film, and such films agree); else the first sentence's \"directed by\". A DBpedia name is the URI's "
+        "last part, URL-decoded, `_` as spaces, without a disambiguation (\"Chris_Evans_(actor)\" -> \"Chris Evans\").",
+        f"- `cast`: the article's cast (the list page's row), else the 2016 lists' cast column (\"voices of\" and brackets "
+        f"dropped), at most {WIKIPEDIA_CAST}; else DBpedia `starring` edges, at most {MAX_CAST}, ordered by how many works "
+        "of the graph star the person (the graph lists them alphabetically).",
+        "- `subjects` (the items' tags): the article's subject labels (\"Superhero\", \"Spy\", \"Sports\") and the kinds its "
+        "opening sentence names (\"superhero\", \"heist\", \"psychological\"); then Wikidata main subjects "
+        f"(`movie_subject.csv`, labels from `subjects.json`), lower-cased, at most {MAX_SUBJECTS}; then the film's finer "
+        "Wikidata genres as keywords ('heist film' -> 'heist'; genres that only repeat a MovieLens genre, or whose genres "
+        "the film's genres contradict, are left out), at most 8 in all.",
+        "- `description`: the article's opening paragraph as the source gives it, whitespace collapsed; its page is in "
+        "`wikipedia`. Where no article is joined: a Wikipedia first sentence (`wikipedia/first_sentences.txt`) that starts "
+        "with the film's title followed by \" is \"/\" was \", calls the work one film, and whose first year is the film's "
+        "year (parentheses between title and verb removed; a sentence the source cut inside a name is trimmed to its last "
+        "whole clause).",
+        "- `interactions.csv`: from `redial/train.jsonl` only (4,113 training dialogues). Each film a dialogue mentions "
+        "(`movieMentions` and `@id` marks) gets 1.0; the seeker's `liked` = 1 makes it 2.0, `liked` = 0 makes it 0.5 "
+        "(disliked but discussed). Only films of `movies.csv`; sorted by dialogue, then film.",
         "",
         "## Counts and coverage (as printed by the build)",
         "",

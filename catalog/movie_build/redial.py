@@ -1,6 +1,6 @@
 """ReDial: the film list (the catalog's ids and titles) and the training dialogues (the interactions).
 
-Only `redial/movies.csv` and `redial/train-partial.jsonl` are read. ReDial's test dialogues are never
+Only `redial/movies.csv` and `redial/train.jsonl` (4,113 training dialogues) are read. ReDial's test dialogues are never
 opened here: they are the evaluation set, and must not shape the catalog, its counts or its weights.
 
 Interaction weights, one user per dialogue ("d<conversationId>"): every film the dialogue mentions
@@ -21,6 +21,7 @@ from catalog.movie_build.titles import parse_movie_name
 
 _MENTION = re.compile(r"@(\d+)")
 LIKED, DISLIKED = 1, 0
+INTERACTIONS_SOURCE = "redial/train.jsonl"
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ def read_interactions(sources: Path, films: list[Film]) -> list[tuple[str, str, 
     """(user, item, weight) rows sorted by dialogue number, then film id."""
     known = {film.id for film in films}
     rows = []
-    with open(sources / "redial" / "train-partial.jsonl", encoding="utf-8") as handle:
+    with open(sources / INTERACTIONS_SOURCE, encoding="utf-8") as handle:
         for line in handle:
             if not line.strip():
                 continue

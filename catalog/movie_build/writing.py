@@ -57,7 +57,7 @@ def spec_text(genres: set[str]) -> str:
         'description = "description"',
         'directors = "directors"',
         'cast = "cast"',
-        "extra = []",
+        'extra = ["wikipedia"]',
         "",
         "[interactions]",
         f'file = "{INTERACTIONS_FILE}"',
