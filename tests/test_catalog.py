@@ -2,6 +2,7 @@
 folder, generic CSV/TSV/JSONL tables with and without a spec, and the errors for files that do not fit."""
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -286,3 +287,32 @@ def test_python_m_catalog_reports_every_film_its_field_coverage_and_the_untitled
         assert f"{field} " in coverage, field
     assert any("without a title (ids 103034, 182022)" in line and "never linked, shown or recommended" in line
                for line in lines)
+
+
+def _field_share(coverage: str, field: str) -> float:
+    match = re.search(rf"{re.escape(field)} [\d,]+ \((\d+\.\d)%\)", coverage)
+    assert match, (field, coverage)
+    return float(match.group(1)) / 100
+
+
+def test_python_m_catalog_shows_the_movies_catalog_meets_issue_26s_floors():
+    """What the shipped catalog knows, as `python -m catalog` prints it (issue 26's "Done when")."""
+    from catalog.__main__ import describe
+
+    coverage = next(line for line in describe(None) if line.startswith("fields,"))
+    assert _field_share(coverage, "description") >= 0.60 and _field_share(coverage, "directors") >= 0.85
+    assert _field_share(coverage, "cast") >= 0.80 and _field_share(coverage, "genres") >= 0.85
+    top = re.search(r"description among the 500 with the most interactions: [\d,]+ \((\d+\.\d)%\)", coverage)
+    assert top and float(top.group(1)) >= 90.0, coverage
+
+
+def test_the_shipped_movies_catalog_states_what_wikipedia_states():
+    """Facts the catalog had missing or wrong before Wikipedia's articles were joined (issue 26)."""
+    catalog = load_catalog(None)
+    by_name = {(it.title, it.year): it for it in catalog.items}
+    assert by_name[("Get Out", 2017)].directors == ("Jordan Peele",)
+    assert by_name[("John Wick", 2014)].directors == ("Chad Stahelski",)
+    assert "Chadwick Boseman" in by_name[("Black Panther", 2018)].cast
+    assert "Animation" in by_name[("Coco", 2017)].genres and "Crime" not in by_name[("Coco", 2017)].genres
+    assert {"Animation", "Comedy"} <= set(by_name[("Toy Story 2", 1999)].genres)
+    assert by_name[("Get Out", 2017)].extra == {"wikipedia": "Get_Out"}  # the page its description is from
