@@ -54,7 +54,8 @@ def requests(catalog, n: int = 32, seed: int = 0) -> list[list[str]]:
 
 def run(cache_dir=None, data=None, n: int = 32, k: int = 5, seed: int = 0, progress: bool = True,
         use_llm: bool = True, llm: str | None = None) -> dict:
-    from explain.claims import ClaimChecker, openings_alike
+    from explain.claims import ClaimChecker
+    from explain.sentence_form import openings_alike
     from explain.facts import build_facts
     from chat.recommender import Recommender
     from chat.settings import Settings
@@ -140,7 +141,8 @@ def rejudge(path, data=None) -> dict:
     import json
 
     from catalog import load_catalog
-    from explain.claims import ClaimChecker, openings_alike
+    from explain.claims import ClaimChecker
+    from explain.sentence_form import openings_alike
     from chat.linker import TitleLinker
     from chat.settings import Settings
 

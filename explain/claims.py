@@ -9,10 +9,13 @@ genres, the user's liked titles, recognised wishes and asked-for genres and year
   but the item's and the liked ones, no capitalised name but the people of the item's facts (its
   directors and first-billed cast, each in the role the facts give: "directed by" a director, "starring"
   a cast member), no claim of a kind nothing here supports (awards, adaptations, sequels, box office,
-  plot; cast and direction only when the facts name them);
+  plot; cast and direction only when the facts name them), no plot word its description or subjects do not
+  give (explain/plot_claims.py), no person named as its maker ("Ben Kingsley's Shutter Island") who is not its
+  director, and nothing said about another film: a liked title may be compared ("If you loved Inception, ..."),
+  not described ("Martin Scorsese directed Shutter Island" on The Departed's card);
 * personalised when it names a liked title, a recognised wish, an asked-for genre, the asked-for
   years, or a genre the user's liked movies share while speaking to the user;
-* well-formed when it is one complete sentence of a sensible length.
+* well-formed when it is one complete, grammatical sentence of a sensible length (explain/sentence_form.py).
 
 The same checker runs in the explainer, before any text is shown, and in
 `python -m evaluation explanations`, which measures it.
@@ -34,8 +37,10 @@ from explain.claim_words import (
     non_words,
 )
 from explain.facts import Facts, unsupported_mood
+from explain.plot_claims import plot_claims
+from explain.sentence_form import form_problems
+from explain.title_forms import part_of_title, split_display, title_forms
 
-MIN_WORDS, MAX_WORDS = 6, 40
 _TITLE_MARK = "\u2063"  # an invisible separator stands in for a liked title the sentence may name
 _ITEM_MARK = "\u2064"  # and an invisible plus for the item's own title
 _PERSON_MARK = "\u2062"  # and an invisible times for a person the facts name
@@ -61,7 +66,10 @@ _CAPITAL_RUN = re.compile(
 _YEAR = re.compile(r"(?<![\w.])(1[89]\d\d|20\d\d)(s)?(?!\w)")
 _SHORT_DECADE = re.compile(r"(?<!\w)['’]?([2-9]0)['’]?s(?!\w)")
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)?(?:st|nd|rd|th)?(?!\w)")  # ordinals too: "his 10th film"
-_SENTENCE_END = re.compile(r"[.!?]+(?=\s+[\"“'A-Z0-9])")
+# What follows "<person>'s" that makes the person its maker: a title, or a few words and a kind of film
+_MADE_THING = re.compile(r"\s*(?:[\u2063\u2064]|(?:[\w-]+\s+){0,3}?(?:film|movie|picture|flick|classic|comedy|comedies|drama|"
+                         r"thriller|western|musical|documentary|romance|adventure|fantasy|horror|mystery|noir|animation|"
+                         r"cartoon|tale|story|epic|ride|pick|satire|spoof|parody|romp)s?\b)", re.I)
 
 
 @dataclass
@@ -120,7 +128,10 @@ class ClaimChecker:
         self._claim_types(plain, facts, verdict)
         self._names(masked, facts, verdict)
         self._about_the_user(masked, named, facts, verdict)
-        self._form(masked, verdict)
+        self._about_another_film(masked, named, people, facts, verdict)
+        unsupported, plot = plot_claims(plain, facts, self._other_words(facts))
+        verdict.problems += [f"says {w!r}, which neither its description nor its subjects give" for w in unsupported]
+        verdict.form += form_problems(masked, _TITLE_MARK, _ITEM_MARK, _PERSON_MARK)
         for word in non_words(masked, _fact_words(facts)):
             verdict.form.append(f"uses {word!r}, no English word")
         if crude := _CRUDE.search(masked):  # titles and people masked: "Dumb and Dumber" is a title, not a word
@@ -128,7 +139,7 @@ class ClaimChecker:
         self._ties(plain, named, facts, verdict)
         verdict.ties += [f"asked-for person {p}" for p in facts.wanted_people if p in people]
         verdict.ties += [f"{p} of liked {t}" for p, t, _ in facts.shared_people if p in people and t in named]
-        verdict.specifics = _specifics(plain, named, people, facts)
+        verdict.specifics = _specifics(plain, named, people, facts, plot)
         return verdict
 
     # --- titles -----------------------------------------------------------------------------
@@ -142,8 +153,8 @@ class ClaimChecker:
         # "The Hunger Games: Mockingjay - Part 2 (2015)" and the whole of a liked "The Hunger Games (2012)"
         owners: dict[str, list[tuple[str, int | None]]] = {}
         for owner, display in [("item", facts.item.display)] + [(t, t) for t in facts.liked]:
-            title, year = _split_display(display)
-            for form in _title_forms(title):
+            title, year = split_display(display)
+            for form in title_forms(title):
                 owners.setdefault(form, []).append((owner, year))
         for form in sorted(owners, key=len, reverse=True):
             rx = re.compile(rf"(?<![\w]){re.escape(form)}(?![\w])(\s*\((\d{{4}})\))?", re.IGNORECASE)
@@ -174,12 +185,16 @@ class ClaimChecker:
                 possessive = m.group(0).endswith(("'s", "’s"))
                 if not possessive and _PERSON_AS_FILM.match(text[m.end():]):
                     verdict.problems.append(f"calls {person} the film")
-                if directing and person not in facts.item.directors:
+                if possessive and _MADE_THING.match(text[m.end():]) and person not in facts.directors:
+                    # "Ben Kingsley's Shutter Island": only a director makes a film theirs
+                    verdict.problems.append(f"calls {person} its maker, but " + (
+                        f"the facts name {person} in its cast" if person in facts.item.cast else "no fact says so"))
+                elif directing and person not in facts.directors:
                     verdict.problems.append(f"says {person} directed it, but the facts name {person} in its cast"
                                             if person in facts.item.cast else f"says {person} directed it, which no fact says")
                 elif acting and person not in facts.item.cast and not directing:
                     verdict.problems.append(f"puts {person} in its cast, which no fact says")
-                elif person not in facts.item.people:
+                elif person not in facts.directors and person not in facts.item.people:
                     verdict.problems.append(f"names {person}, who is not among its facts")
                 # "... and Robert Downey Jr." ends the sentence with the name's own full stop
                 end = "." if person.endswith(".") and not text[m.end():].strip() else ""
@@ -242,6 +257,8 @@ class ClaimChecker:
                 continue  # the title itself says it continues a story
             if label in PEOPLE_CLAIMS and getattr(facts, PEOPLE_CLAIMS[label]):
                 continue  # "directed by", "starring": the facts name them (roles are checked with the names)
+            if label == "plot" and facts.item.description:
+                continue  # what happens is judged word by word against the description (plot_claims)
             verdict.problems.append(f"claims {label} ({m.group(0)!r}), which no fact supports")
 
     def _names(self, text: str, facts: Facts, verdict: Verdict) -> None:
@@ -254,14 +271,14 @@ class ClaimChecker:
             dated = re.match(r"\s*\(\d{4}\)", text[m.end():])  # "Gatsby (1997)": a title, wherever it stands
             if len(span.split()) == 1 and _starts_sentence(text, m.start()) and not self._exact_title(span) and not dated:
                 continue  # an ordinary word that opens a sentence
-            if _part_of_title(span, facts):
+            if part_of_title(span, facts):
                 continue  # a short form of an allowed title: "Willy Wonka" for Willy Wonka and the Chocolate Factory
             # "Disney and Pixar": each part on its own, unless the whole is one title ("Romeo and Juliet")
             parts = [span] if self._is_title(span) else [p for p in re.split(r"\s+(?:and|&)\s+(?:the\s+)?", span) if p]
             for part in parts:
                 if self._is_title(part):
                     verdict.problems.append(f"names another title, {part!r}")
-                elif part.lower() not in _ORDINARY_CAPITALS and not is_genre_word(part):
+                elif part.lower() not in _ORDINARY_CAPITALS and not is_genre_word(part) and not _described(part, facts):
                     verdict.problems.append(f"names {part!r}, which no fact mentions")
         for quoted in re.findall(r"[\"“«]([^\"”»]{2,80})[\"”»]", text):
             if self._is_title(quoted) and f"names another title, {quoted!r}" not in verdict.problems:
@@ -273,7 +290,7 @@ class ClaimChecker:
                 rf"\byou(?:'ve| have)?\s+(?:(?:really|also|already|truly|just|once|both)\s+)?"
                 rf"(?:loved|liked|enjoyed|adored|seen|watched)\s+(?:the\s+(?:film|movie|classic)\s+)?{_ITEM_MARK}",
                 text, re.IGNORECASE):
-            if not any(_split_display(t)[0] == facts.item.title for t in facts.liked):
+            if not any(split_display(t)[0] == facts.item.title for t in facts.liked):
                 verdict.problems.append(f"says the user loved {facts.item.title}, which they did not say")
         # "Since you asked for Pulp Fiction": users ask for kinds of movie; a title they loved or the pick itself
         # was never asked for.
@@ -299,27 +316,31 @@ class ClaimChecker:
     def _is_title(self, span: str) -> bool:
         return self.linker is not None and self.linker.is_catalog_title(span)
 
-    # --- form and ties ------------------------------------------------------------------------
-    def _form(self, text: str, verdict: Verdict) -> None:
-        text = text.replace(_ITEM_MARK, _TITLE_MARK)
-        words = text.replace(_TITLE_MARK, " T ").split()
-        if len(words) < MIN_WORDS:
-            verdict.form.append(f"too short ({len(words)} words)")
-        if len(words) > MAX_WORDS:
-            verdict.form.append(f"too long ({len(words)} words)")
-        if text.rstrip("\"”)'’")[-1:] not in ".!?" or text.endswith("…"):
-            verdict.form.append("not a complete sentence")
-        first = text.lstrip("\"“'‘(")[:1]
-        if not (first.isupper() or first.isdigit() or first in (_TITLE_MARK, _PERSON_MARK)):  # "Nolan's ..." starts one
-            verdict.form.append("does not start like a sentence")
-        if len(_SENTENCE_END.findall(text.replace(_TITLE_MARK, "T"))) >= 1:
-            verdict.form.append("more than one sentence")
-        if re.search(r"[\n*#<>{}\[\]|]|^\w+:", text):
-            verdict.form.append("markup or a label")
-        # The reply speaks to the viewer about the pick; "I'm not sure I'd recommend it" or "I asked for comedy"
-        # (seen from a server model without decoding constraints) says nothing true about the item.
-        if re.search(r"\b(?:I|I'm|I'd|I'll|I've|I’m|I’d)(?![\w'’])|\b(?:me|my|mine|myself)\b", text):
-            verdict.form.append("speaks in the first person")
+    # --- other films, ties ---------------------------------------------------------------------
+    def _about_another_film(self, text: str, named: set[str], people: set[str], facts: Facts, verdict: Verdict) -> None:
+        """A liked title may be compared ("If you loved Inception, ...", "Fans of Alien"), never described: "Martin
+        Scorsese directed Shutter Island" on The Departed's card, "John R. Leonetti's The Conjuring is a horror movie"
+        on Annabelle's. Only what the facts share between them may be said (the item's director also directed a
+        liked title), and then in a sentence about the item."""
+        liked = _TITLE_MARK
+        said = []
+        if re.search(rf"{liked}\s*(?:\(\d{{4}}\)\s*)?(?:is|was|are|were|has|had|follows|features|stars|tells|brings)\b", text, re.I) \
+                or re.search(rf"{liked}\s*,\s*(?:(?:which|that)\s+(?!you\b)|(?:an?|the|directed|starring|from|by|with)\b)", text, re.I):
+            said.append("describes a liked title, not this film")
+        role = re.search(rf"(?:{_PERSON_MARK}['’]s\s+|\b(?:directed|directs|made|makes|starred in|stars in|starring in|"
+                         rf"plays in|played in)\s+(?:the\s+(?:film|movie)\s+)?){liked}", text, re.I)
+        if role:
+            shared = facts.shared_people and any(p in people for p, _, _ in facts.shared_people)
+            if not shared or "item" not in named:
+                said.append("says who made or stars in a liked title, not this film")
+        for why in said:
+            verdict.problems.append(f"speaks of another film: {why}")
+
+    def _other_words(self, facts: Facts) -> set[str]:
+        """Words the facts give beyond the description: the user's wishes, the kinds of item, the asked-for years."""
+        words = " ".join((*facts.wishes, *facts.item.genres, facts.period or ""))
+        return {w.lower() for w in re.findall(r"[A-Za-z]+", words)} | {"item", "items", "product", "products", "book",
+                                                                       "books", "show", "shows"}
 
     def _ties(self, text: str, named: set[str], facts: Facts, verdict: Verdict) -> None:
         verdict.ties += [f"liked {t}" for t in facts.liked if t in named]
@@ -338,28 +359,22 @@ class ClaimChecker:
         verdict.ties = list(dict.fromkeys(verdict.ties))
 
 
-def _specifics(text: str, named: set[str], people: set[str], facts: Facts) -> list[str]:
+def _specifics(text: str, named: set[str], people: set[str], facts: Facts, plot: list[str]) -> list[str]:
     """The facts beyond genre and year a (masked) sentence uses: liked titles and people it names, subjects of
-    the item it mentions, and runs of three words it shares with the item's description."""
+    the item it mentions, and the plot words it takes from the item's description."""
     used = [f"liked {t}" for t in facts.liked if t in named] + [f"person {p}" for p in sorted(people)]
     used += [f"subject {s}" for s in facts.subjects if re.search(rf"\b{re.escape(s)}\b", text, re.IGNORECASE)
-             and any(_says_something(w) for w in re.findall(r"[\w']+", s.lower()))]  # "romantic comedy" is a genre
-    description = re.findall(r"[\w']+", facts.item.description.lower())
-    words = re.findall(r"[\w']+", text.lower())
-    runs = {tuple(description[i:i + 3]) for i in range(len(description) - 2)}
-    shared = [" ".join(words[i:i + 3]) for i in range(len(words) - 2) if tuple(words[i:i + 3]) in runs
-              and any(_says_something(w) for w in words[i:i + 3])]
-    used += [f"description '{run}'" for run in shared[:1]]
+             and not all(is_genre_word(w) for w in s.split())]  # "romantic comedy" is a genre
+    used += [f"description {w!r}" for w in plot]
     return used
 
 
-_PLAIN_WORDS = _LINK_WORDS | {"is", "it", "its", "was", "from", "with", "by", "this", "that", "film", "movie", "american",
-                              "british", "directed", "starring", "stars", "you", "your", "if", "since", "like"}
-
-
-def _says_something(word: str) -> bool:
-    """A word of a description phrase that is more than grammar, a number, a genre or the kind of item."""
-    return word not in _PLAIN_WORDS and not word.isdigit() and not is_genre_word(word)
+def _described(span: str, facts: Facts) -> bool:
+    """Whether every word of a capitalised span is a capitalised word of the item's description ("Deputy U.S.
+    Marshal Edward Daniels" in Shutter Island's): a name the source states, not one the model made up."""
+    capitals = set(re.findall(r"[A-Z][\w'’.-]*", facts.item.description or ""))
+    words = [w.rstrip(".,") for w in span.split() if w.lower() not in _LINK_WORDS]
+    return bool(words) and all(w in capitals or w + "." in capitals for w in words)
 
 
 def _fact_words(facts: Facts) -> set[str]:
@@ -367,42 +382,6 @@ def _fact_words(facts: Facts) -> set[str]:
     item = facts.item
     text = " ".join((item.description, *item.tags, *facts.subjects, *facts.wishes, *item.genres))
     return {w.lower() for w in re.findall(r"[A-Za-z]+", text)}
-
-
-def opening(text: str, words: int = 2) -> str:
-    """The first words of a text, lower case: "If you loved Alien..." -> "if you"."""
-    return " ".join(re.findall(r"[\w']+", text.lower())[:words])
-
-
-def openings_alike(texts: list[str], words: int = 2) -> bool:
-    """Whether every text of a reply (three or more) opens with the same words."""
-    return len(texts) >= 3 and len({opening(t, words) for t in texts}) == 1
-
-
-def _split_display(display: str) -> tuple[str, int | None]:
-    m = re.fullmatch(r"(.*?)\s*\((\d{4})\)", display)
-    return (m.group(1), int(m.group(2))) if m else (display, None)
-
-
-def _title_forms(title: str) -> list[str]:
-    """Ways a sentence may write a title: in full, without its article, its main part before a colon."""
-    # "Better Off Dead..." is also written without its dots
-    forms = {t for full in {title, title.rstrip(".!?")} if len(full) > 1
-             for t in (full, re.sub(r"^(?:the|a|an)\s+", "", full, flags=re.IGNORECASE))}
-    main = re.split(r"\s*[:(]\s*", title)[0]
-    if len(main) > 3:
-        forms |= {main, re.sub(r"^(?:the|a|an)\s+", "", main, flags=re.IGNORECASE)}
-    return [f for f in forms if len(f) > 1]
-
-
-def _part_of_title(span: str, facts: Facts) -> bool:
-    """Whether the span's words appear, in order and together, in the item's or a liked title."""
-    words = re.findall(r"[\w']+", span.lower())
-    for display in facts.titles():
-        title = re.findall(r"[\w']+", _split_display(display)[0].lower())
-        if any(title[i:i + len(words)] == words for i in range(len(title) - len(words) + 1)):
-            return True
-    return False
 
 
 def is_genre_word(word: str) -> bool:

@@ -32,7 +32,8 @@ from dataclasses import dataclass
 from catalog.model import Catalog, Item
 from cf.als import CFModel
 from explain.claim_words import WISH_PHRASES
-from explain.claims import ClaimChecker, opening
+from explain.claims import ClaimChecker
+from explain.sentence_form import opening
 from explain.facts import Facts, build_facts
 from explain.traffic import Arrival, Traffic
 from llm.batching import DeadlineExceeded

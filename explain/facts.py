@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from catalog.model import Catalog, Item
 from cf.als import CFModel
 from explain.claim_words import CLASSIC_BEFORE, OPPOSITE_WISHES, WISH_GENRES
+from explain.premise import directors_named, premise
 
 NEIGHBOUR_MIN_SIMILARITY = 0.2  # below this, "people who liked X also liked Y" would be a stretch
 MAX_CAST = 3  # first-billed names an explanation may use
@@ -28,13 +29,16 @@ class Facts:
     fitting_wishes: tuple[str, ...] = ()  # the wishes this item fits, judged by its genres or year
     wanted_genres: tuple[str, ...] = ()  # the item's genres the user asked for
     period: str | None = None  # the years the user asked for, in words ("from 1980 to 1989")
-    directors: tuple[str, ...] = ()  # the item's directors, as its catalog row names them
+    directors: tuple[str, ...] = ()  # the item's directors, as its catalog row names them, else as its description does
     cast: tuple[str, ...] = ()  # its first-billed cast (MAX_CAST)
     wanted_people: tuple[str, ...] = ()  # the item's people the user asked for ("anything with Tom Hanks")
     # (person, liked display title, "directed" | "stars in" there): someone the item shares with a movie the user
     # liked ("from the director of Memento")
     shared_people: tuple[tuple[str, str, str], ...] = ()
     subjects: tuple[str, ...] = ()  # what it is about, from the catalog ("heist", "time travel")
+    # what its description says it is about, in the description's words (explain/premise.py): "a professional thief
+    # who steals information by infiltrating the subconscious of his targets"
+    premise: str | None = None
     # every category the catalog has; a genre word none of whose genres exist here (a shop has no "Horror")
     # is no claim about a category, so it is not judged by them. Empty: judge every genre word.
     catalog_genres: frozenset[str] = frozenset()
@@ -53,7 +57,7 @@ class Facts:
 
     def role(self, person: str) -> str:
         """'directed' or 'stars in': what the item's facts say the person did (directing first)."""
-        return "directed" if person in self.item.directors else "stars in"
+        return "directed" if person in self.directors else "stars in"
 
 
 def build_facts(item: Item, state, catalog: Catalog, cf: CFModel | None) -> Facts:
@@ -79,18 +83,19 @@ def build_facts(item: Item, state, catalog: Catalog, cf: CFModel | None) -> Fact
         wanted_genres=tuple(g for g in item.genres if g in wanted),
         period=period_in_words(state),
         catalog_genres=catalog_genres(catalog),
-        directors=item.directors,
+        directors=item.directors or directors_named(item.description),
         cast=item.cast[:MAX_CAST],
         wanted_people=tuple(p for p in item.people if p in set(getattr(state, "people_wanted", None) or ())),
         shared_people=_shared_people(item, liked_items),
         subjects=item.tags[:3],
+        premise=premise(item.description),
     )
 
 
 def _shared_people(item: Item, liked_items: list[Item]) -> tuple[tuple[str, str, str], ...]:
     """The item's people who also made or star in a liked movie, each with the first such movie and their role there."""
     shared: dict[str, tuple[str, str, str]] = {}
-    mine = (*item.directors, *item.cast[:MAX_CAST])
+    mine = (*(item.directors or directors_named(item.description)), *item.cast[:MAX_CAST])
     for liked in liked_items:
         if liked.id == item.id:
             continue

@@ -5,7 +5,8 @@ The bad sentences include those the issue quotes from the shipped explainer.
 
 import pytest
 
-from explain.claims import ClaimChecker, openings_alike
+from explain.claims import ClaimChecker
+from explain.sentence_form import openings_alike
 from explain.facts import Facts
 
 
@@ -100,8 +101,8 @@ def test_unsupported_claims_are_found(checker, title, liked, sentence, problem):
 GOOD = [
     # (item, liked, wishes, wanted genres, sentence)
     ("Aliens", ("Alien", "Star Wars"), ("tense",), (),
-     "If you loved Alien (1979), this tense sci-fi action ride from 1986 keeps the danger coming."),
-    ("Aliens", ("Alien",), (), (), "Fans of Alien will find the same dread here, with even more action."),
+     "If you loved Alien (1979), this tense sci-fi action ride from 1986 keeps the thrills coming."),
+    ("Aliens", ("Alien",), (), (), "Fans of Alien will find the same tense sci-fi here, with even more action."),
     ("Return of the Jedi", ("Star Wars",), (), (), "Return of the Jedi brings back the space adventure of Star Wars."),
     ("Toy Story", (), ("for kids",), (), "Toy Story is a funny animated film for the whole family, from 1995."),
     ("Fargo", ("Pulp Fiction",), ("dark",), ("Crime",), "A dark crime story from the 90s for anyone who liked Pulp Fiction."),
@@ -202,3 +203,112 @@ def test_explain_imports_nothing_of_chat():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=Path(__file__).resolve().parents[1])
     assert out.stdout.strip() == "[]"
+
+
+# --- issue 26: the stricter checker, on the shipped movies catalog -------------------------------------------
+# Shutter Island's Wikipedia opening paragraph, as the rebuilt catalog's description holds it: the facts of the
+# plot tests below are built from it, whatever description the catalog row has today.
+SHUTTER_ISLAND = (
+    "Shutter Island is a 2010 American neo-noir psychological thriller film directed by Martin Scorsese and adapted "
+    "by Laeta Kalogridis, based on the 2003 novel of the same name by Dennis Lehane. Leonardo DiCaprio stars as "
+    "Deputy U.S. Marshal Edward \"Teddy\" Daniels, who is investigating a psychiatric facility on Shutter Island "
+    "after one of the patients goes missing. Mark Ruffalo plays his partner and fellow deputy marshal, Ben Kingsley "
+    "plays the facility's lead psychiatrist, Max von Sydow plays a German doctor, and Michelle Williams plays "
+    "Daniels' wife.")
+
+
+@pytest.fixture(scope="module")
+def movies_checker():
+    from catalog import load_catalog
+    from chat.linker import TitleLinker
+
+    catalog = load_catalog(None)
+    linker = TitleLinker(catalog)
+    checker = ClaimChecker(linker)
+    checker.find = lambda title: catalog[linker.find(title)[0].item_ids[0]]
+    return checker
+
+
+def movie_facts(checker, title, liked=(), wanted_people=(), description=None):
+    """Facts as build_facts gives them (directors, first-billed cast, people shared with liked titles)."""
+    import dataclasses
+
+    from explain.facts import MAX_CAST, _shared_people
+    from explain.premise import premise
+
+    item = checker.find(title)
+    if description is not None:
+        item = dataclasses.replace(item, description=description)
+    liked_items = [checker.find(t) for t in liked]
+    return Facts(item=item, liked=tuple(it.display for it in liked_items), directors=item.directors,
+                 cast=item.cast[:MAX_CAST], wanted_people=tuple(wanted_people),
+                 shared_people=_shared_people(item, liked_items), subjects=item.tags[:3],
+                 premise=premise(item.description))
+
+
+# (item, liked, people asked for, sentence, what a problem must say): the failures issue 26 quotes
+ISSUE_26_UNFAITHFUL = [
+    # an actor named as the film's maker
+    ("Shutter Island", (), (), "Ben Kingsley's Shutter Island is a tense psychological thriller.", "its maker"),
+    ("Finding Dory", (), ("Diane Keaton",), "Diane Keaton's Finding Dory is a funny animated adventure.", "its maker"),
+    ("The Shining", (), (), "Shelley Duvall's The Shining is a horror movie.", "its maker"),
+    # a sentence about another film, even a liked one
+    ("The Departed", ("Inception", "Shutter Island"), (), "If you loved Inception, Martin Scorsese directed Shutter Island.",
+     "another film"),
+    ("Annabelle", ("The Conjuring",), (), "John R. Leonetti's The Conjuring is a horror movie.", "another film"),
+    ("Annabelle", ("Insidious",), (), "John R. Leonetti's The Conjuring is a horror movie.", "another title"),
+]
+
+
+@pytest.mark.parametrize("title,liked,people,sentence,problem", ISSUE_26_UNFAITHFUL)
+def test_issue_26s_unfaithful_sentences_are_caught(movies_checker, title, liked, people, sentence, problem):
+    verdict = movies_checker.check(sentence, movie_facts(movies_checker, title, liked, people))
+    assert any(problem in p for p in verdict.problems), verdict.problems
+
+
+def test_the_director_may_be_named_as_the_maker_and_a_liked_title_compared(movies_checker):
+    facts = movie_facts(movies_checker, "The Departed", ("Inception", "Shutter Island"))
+    for sentence in ("Martin Scorsese's The Departed is a tense crime thriller.",
+                     "If you loved Inception, The Departed is a tense crime thriller starring Leonardo DiCaprio.",
+                     "Martin Scorsese directed Shutter Island, which you loved, and The Departed."):
+        verdict = movies_checker.check(sentence, facts)
+        assert verdict.faithful and verdict.well_formed, (sentence, verdict.problems, verdict.form)
+
+
+def test_a_sentence_must_be_grammatical_and_end_properly(movies_checker):
+    facts = movie_facts(movies_checker, "Logan", ("Deadpool",))
+    for sentence in ("If you loved Deadpool, and people who loved it also loved it.",
+                     "If you loved Deadpool, Logan is a tense action movie starring Hugh Jackman and."):
+        assert not movies_checker.check(sentence, facts).well_formed, sentence
+    assert movies_checker.check("If you loved Deadpool, Logan is a tense action movie starring Hugh Jackman.",
+                                facts).well_formed
+
+
+def test_plot_claims_must_come_from_the_description(movies_checker):
+    facts = movie_facts(movies_checker, "Shutter Island", ("Inception",), description=SHUTTER_ISLAND)
+    good = movies_checker.check("If you loved Inception, Shutter Island is a tense thriller about a marshal "
+                                "investigating a psychiatric facility after a patient goes missing.", facts)
+    assert good.faithful and good.well_formed, (good.problems, good.form)
+    assert {"description 'investigating'", "description 'psychiatric'"} <= set(good.specifics)
+    bad = movies_checker.check("If you loved Inception, Shutter Island is a tense thriller about a marshal "
+                               "hunting a shark off a remote island.", facts)
+    assert any("'shark'" in p for p in bad.problems) and any("'hunting'" in p for p in bad.problems), bad.problems
+    # without a description no plot word is supported
+    bare = movie_facts(movies_checker, "Shutter Island", ("Inception",), description="")
+    assert not movies_checker.check("If you loved Inception, Shutter Island is a tense thriller about a marshal "
+                                    "investigating a psychiatric facility.", bare).faithful
+
+
+def test_the_premise_and_the_maker_come_from_the_description():
+    from explain.premise import directors_named, premise
+
+    assert premise(SHUTTER_ISLAND) == "Deputy U.S. Marshal Edward Daniels, who is investigating a psychiatric facility"
+    assert directors_named(SHUTTER_ISLAND) == ("Martin Scorsese",)
+    inception = ("Inception is a 2010 science fiction action film written and directed by Christopher Nolan, who also "
+                 "produced the film with Emma Thomas, his wife. The film stars Leonardo DiCaprio as a professional thief "
+                 "who steals information by infiltrating the subconscious of his targets. He is offered a chance to "
+                 "have his criminal history erased.")
+    assert premise(inception) == "a professional thief who steals information by infiltrating the subconscious of his targets"
+    assert directors_named(inception) == ("Christopher Nolan",)
+    # a paragraph that says only who made it and who stars gives no premise
+    assert premise("Fear is a 2023 American horror film directed by Deon Taylor and starring Joseph Sikora.") is None
