@@ -41,25 +41,28 @@ class Item:
         return tuple(dict.fromkeys((*self.directors, *self.cast)))
 
     def document(self, category_words: Mapping[str, str] | None = None, heading: str = "Genres") -> str:
-        """The text the embedder reads: title, categories and their words, people, description, tags.
+        """The text the embedder reads: title, categories and their words, tags, description, then people.
 
         'Alien (1979). Genres: Horror, Sci-Fi. horror, scary, ...; science fiction, ...'
-        The category part stays (even empty) for an item with nothing else, so catalogs that have
-        only titles and categories keep the texts, and so the caches, they always had.
+        The embedder reads only the first 256 or so tokens, so what says what the item is comes first: the
+        short tags, then the description (a premise: "a heist goes wrong"), and the lists of people last, where
+        a long cast is cut instead of the description. The category part stays (even empty) for an item with
+        nothing else, so catalogs that have only titles and categories keep the texts, and so the caches,
+        they always had.
         """
         words = category_words or {}
         text = self.display + "."
         if self.genres or not (self.description or self.tags or self.people):
             described = "; ".join(words.get(g, g.lower()) for g in self.genres)
             text += f" {heading}: {', '.join(self.genres)}. {described}."
+        if self.tags:
+            text += " Tags: " + ", ".join(self.tags) + "."
+        if self.description:
+            text += " " + self.description.strip()
         if self.directors:
             text += " Directed by " + ", ".join(self.directors) + "."
         if self.cast:
             text += " Starring " + ", ".join(self.cast) + "."
-        if self.description:
-            text += " " + self.description.strip()
-        if self.tags:
-            text += " Tags: " + ", ".join(self.tags) + "."
         return text
 
 

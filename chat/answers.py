@@ -77,7 +77,7 @@ class _RankContext:
         f = state.filters()
         # the pool the last reply was ranked from: its own items were not yet "shown" then
         f = Filters(exclude_ids=f.exclude_ids - set(state.last_items), genres_any=f.genres_any,
-                    genres_none=f.genres_none, year_min=f.year_min, year_max=f.year_max)
+                    genres_none=f.genres_none, year_min=f.year_min, year_max=f.year_max, about_none=f.about_none)
         self.pool = np.array([it.id for it in self.catalog.items if it.titled and f.accepts(it)], dtype=np.int64)
         text = state.retrieval_text(self.catalog.nouns)
         text_vector = rec.embedder.encode([text])[0] if text else None

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 from catalog.model import Catalog, Item
+from chat.vocabulary import normalize, words_for  # normalize stays importable from here
 
 ARTICLES = ("the", "a", "an")
 MAX_SPAN = 20  # words in the longest alias we look for
@@ -57,15 +58,6 @@ EXTRA_ALIASES: dict[str, tuple[str, ...]] = {
     "Return of the Jedi (1983)": ("star wars 6", "star wars episode 6", "star wars return of the jedi"),
     "Terminator 2: Judgment Day (1991)": ("t2",),
 }
-
-
-def normalize(text: str) -> str:
-    """Lower case, accents and punctuation removed, '&' -> 'and', single spaces."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
-    text = text.replace("&", " and ")
-    text = re.sub(r"[^\w\s]", " ", text)
-    return " ".join(text.split())
 
 
 def canonical_words(words: list[str]) -> list[str]:
@@ -167,8 +159,6 @@ class TitleLinker:
         self._alias_list = list(self.alias_to_ids)
         self.needs_cue = {a for a in self._alias_list if _is_everyday_phrase(a)} | self._subtitles
         # Titles that are category words ("War", "Fantasia" is fine) count only when capitalized or quoted.
-        from chat.understanding.categories import words_for
-
         category_words = words_for(self.catalog).phrases
         self.needs_capital = {a for a in self._alias_list
                               if a in category_words or " ".join(a.split()[1:]) in category_words and a.split()[0] in ARTICLES}

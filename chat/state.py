@@ -51,6 +51,9 @@ class SessionState:
     people_excluded: list[str] = field(default_factory=list)  # hard: "no Adam Sandler"
     # item ids of the people above, filled by the recommender from the catalog (the state has no catalog)
     people_items: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    subjects_excluded: list[str] = field(default_factory=list)  # hard: "no superhero movies" (as the user wrote it)
+    subject_items: dict[str, tuple[int, ...]] = field(default_factory=dict)  # their items, found in the catalog's texts
+    premise: str = ""  # soft: "a movie about a heist that goes wrong" -> "a heist that goes wrong", read by the embedder
     pending: list[Clarification] = field(default_factory=list)  # questions still to ask, the first is open
     # item id -> the ranking facts of a shown item (fused score, semantic similarity, CF score), for "why" answers
     rank_facts: dict[int, dict] = field(default_factory=dict)
@@ -116,6 +119,14 @@ class SessionState:
         self.people_only = [p for p in self.people_only if p != name]
         self.people_excluded = [p for p in self.people_excluded if p != name] + [name]
 
+    def exclude_subject(self, subject: str, items: tuple[int, ...]) -> None:
+        self.subject_items[subject] = items
+        self.subjects_excluded = [s for s in self.subjects_excluded if s != subject] + [subject]
+
+    def allow_subject(self, subject: str) -> None:
+        self.subjects_excluded = [s for s in self.subjects_excluded if s != subject]
+        self.subject_items.pop(subject, None)
+
     def add_mood(self, mood: str) -> None:
         if mood and mood not in self.moods:
             self.moods = (self.moods + [mood])[-MAX_MOOD_FRAGMENTS:]
@@ -125,9 +136,10 @@ class SessionState:
         excluded = set(self.disliked) if self.allow_repeats else set(self.liked) | set(self.disliked) | set(self.seen) | set(self.shown)
         excluded |= {i for name in self.people_excluded for i in self.people_items.get(name, ())}
         only = {i for name in self.people_only for i in self.people_items.get(name, ())} if self.people_only else None
+        about = {i for s in self.subjects_excluded for i in self.subject_items.get(s, ())}
         return Filters(
             exclude_ids=excluded, genres_any=set(self.genres_only), genres_none=set(self.genres_excluded),
-            year_min=self.year_min, year_max=self.year_max, only_ids=only,
+            year_min=self.year_min, year_max=self.year_max, only_ids=only, about_none=about,
         )
 
     def preferences(self) -> Preferences:
@@ -146,6 +158,8 @@ class SessionState:
             "people_wanted": list(self.people_wanted),
             "people_only": list(self.people_only),
             "people_excluded": list(self.people_excluded),
+            "subjects_excluded": list(self.subjects_excluded),
+            "premise": self.premise,
         }
 
     def reference(self, index: int) -> int | None:
@@ -155,8 +169,9 @@ class SessionState:
         return self.last_items[index]
 
     def retrieval_text(self, nouns: str = "movies") -> str:
-        """What the embedder reads: the wishes and wanted genres (liked items enter as vectors)."""
-        parts = list(self.moods)
+        """What the embedder reads: the premise, the wishes and wanted genres (liked items enter as vectors).
+        The premise comes first and whole: the item texts it should meet are descriptions."""
+        parts = ([self.premise] if self.premise else []) + list(self.moods)
         if self.people_wanted:  # the item texts say "Directed by ..." and "Starring ...": the names find them
             parts.append(f"{nouns} with " + ", ".join(self.people_wanted))
         if self.genres_wanted:
@@ -174,8 +189,9 @@ class SessionState:
             parts.append("Has seen " + ", ".join(_names(catalog, self.seen)) + ".")
         if self.interested:
             parts.append("Interested in " + ", ".join(_names(catalog, self.interested)) + ".")
-        if self.moods:
-            parts.append("Wants something " + ", ".join(self.moods) + ".")
+        wants = list(self.moods) + ([f"about {self.premise}"] if self.premise else [])
+        if wants:
+            parts.append("Wants something " + ", ".join(wants) + ".")
         if self.people_only:
             parts.append("Only " + ", ".join(self.people_only) + ".")
         wanted = [p for p in self.people_wanted if p not in self.people_only]
@@ -187,8 +203,8 @@ class SessionState:
             parts.append("Only " + ", ".join(sorted(self.genres_only)) + ".")
         elif self.genres_wanted:
             parts.append("Genres: " + ", ".join(sorted(self.genres_wanted)) + ".")
-        if self.genres_excluded:
-            parts.append("No " + ", ".join(sorted(self.genres_excluded)) + ".")
+        if self.genres_excluded or self.subjects_excluded:
+            parts.append("No " + ", ".join(sorted(self.genres_excluded) + self.subjects_excluded) + ".")
         if self.year_min or self.year_max:
             parts.append(f"Years {self.year_min or 'any'} to {self.year_max or 'any'}.")
         if self.prefer_year_min or self.prefer_year_max:

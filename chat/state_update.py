@@ -12,6 +12,7 @@ from chat.answers import mention_notes
 from chat.state import Clarification, SessionState
 from chat.understanding import Understanding
 from chat.understanding.people import people_for
+from chat.understanding.subjects import same_subject, subjects_for
 
 OLDER = 1979  # "something older" or "a classic" with nothing shown yet: leans towards films up to this year
 NEWER_SPAN = 4  # "something recent" with nothing shown yet: leans towards the catalog's last few years
@@ -59,7 +60,17 @@ def apply_understanding(catalog: Catalog, state: SessionState, u: Understanding)
     elif u.years:
         notes += apply_years(catalog, state, u)
     for wish in u.wishes:
+        for subject in [s for s in state.subjects_excluded if same_subject(wish, s)]:
+            state.allow_subject(subject)  # "no zombies", then "something with zombies": the latest word wins, as for genres
         state.add_mood(wish)
+    subjects = subjects_for(catalog)
+    for subject in u.subjects_excluded:
+        state.exclude_subject(subject, tuple(sorted(subjects.items_about(subject))))
+        state.moods = [m for m in state.moods if not same_subject(m, subject)]
+    for subject in u.subjects_allowed:
+        state.allow_subject(subject)
+    if u.premise:
+        state.premise = u.premise  # a new premise replaces the old one, as a new genre request does
     people = people_for(catalog)
     for person in u.people:
         items = tuple(people.items.get(person.name, ()))
@@ -119,4 +130,5 @@ def has_signal(state: SessionState) -> bool:
     """Whether the session has told anything to rank by (else: well-liked picks and one question)."""
     return bool(state.liked or state.interested or state.moods or state.genres_wanted or state.genres_excluded
                 or state.year_min or state.year_max or state.prefer_year_min or state.prefer_year_max
-                or state.disliked or state.seen or state.people_wanted or state.people_excluded)
+                or state.disliked or state.seen or state.people_wanted or state.people_excluded
+                or state.subjects_excluded or state.premise)

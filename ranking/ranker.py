@@ -196,4 +196,4 @@ def _within(filters: Filters, preferences: Preferences) -> Filters:
         only = set(preferences.people_items) if only is None else only & preferences.people_items
     return Filters(exclude_ids=filters.exclude_ids, genres_any=filters.genres_any or preferences.genres,
                    genres_none=filters.genres_none, year_min=max(lows, default=None), year_max=min(highs, default=None),
-                   only_ids=only)
+                   only_ids=only, about_none=filters.about_none)

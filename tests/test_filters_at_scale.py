@@ -38,6 +38,10 @@ def random_filters(rng: np.random.Generator, n_items: int) -> Filters:
         f.year_min = int(rng.integers(1930, 1995))
     if rng.random() < 0.3:
         f.year_max = int(rng.integers(1940, 2000))
+    if rng.random() < 0.3:  # items about an excluded subject ("no superhero"): a share of the catalog, like a genre
+        f.about_none = set(rng.choice(n_items, size=int(rng.integers(1, n_items // 4)), replace=False).tolist())
+    if rng.random() < 0.1:
+        f.only_ids = set(rng.choice(n_items, size=int(rng.integers(1, n_items // 2)), replace=False).tolist())
     return f
 
 
@@ -50,8 +54,10 @@ def test_mask_agrees_with_accepts(catalog):
         f = random_filters(rng, N)
         assert f.mask(facts, ids).tolist() == [f.accepts(catalog[int(i)]) for i in ids], f
         assert f.mask(facts).tolist() == [f.accepts(item) for item in catalog.items], f  # every item, row i = item i
-        f.exclude_ids = set()
+        # a sample's rows are checked as the items they hold (the share a search at scale estimates from them)
         assert f.mask(facts.rows(sample)).tolist() == [f.accepts(catalog[int(i)]) for i in sample], f
+        assert f.mask(facts.rows(sample).rows(np.arange(0, len(sample), 3))).tolist() == \
+            [f.accepts(catalog[int(i)]) for i in sample[::3]], f
     assert Filters().mask(facts, ids).all() and not Filters()
 
 
@@ -107,6 +113,21 @@ def test_over_fetched_search_finds_the_nearest_passing_items(index, catalog):
         assert len(ids) == len(best)  # all of them when fewer than 50 pass
         found, exact = found + len(best & set(ids)), exact + len(best)
     assert found / exact >= 0.9  # HNSW is approximate; filtering after it loses next to nothing
+
+
+def test_an_excluded_subject_is_estimated_as_a_share_not_counted_as_exclusions(index, catalog):
+    """Items about an excluded subject are spread like a genre's: the over-fetch estimates them from the sample instead
+    of fetching one more hit per excluded item (which, for a subject of a tenth of a million items, is no over-fetch)."""
+    rng = np.random.default_rng(6)
+    about = set(rng.choice(N, size=N // 2, replace=False).tolist())
+    f = Filters(about_none=about)
+    assert abs(index._share_passing(f) - 0.5) < 0.01  # the sample holds every item of this small catalog
+    assert index._share_passing(Filters(exclude_ids=about)) == 1.0  # exclusions are counted, never estimated
+    index.filtered_query_max_items, index.max_fetch = 0, 10 * N
+    hits = index.search(index.embeddings[3], 50, f)
+    assert len(hits) == 50 and not {i for i, _ in hits} & about
+    index.filtered_query_max_items, index.max_fetch = 10 * N, 10 * N  # the filtered query: ChromaDB's own where
+    assert not {i for i, _ in index.search(index.embeddings[3], 50, f)} & about
 
 
 def test_too_few_passing_hits_fall_back_to_the_filtered_query(index):

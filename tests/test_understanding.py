@@ -1,4 +1,8 @@
-"""Title linking and the reading of sentiment and constraints, on the real ml-100k catalog."""
+"""Title linking and the reading of sentiment and constraints, on the real ml-100k catalog (and, for subjects and
+premises, on the shipped movies catalog, whose items have subjects and descriptions)."""
+
+import re
+from pathlib import Path
 
 import pytest
 
@@ -366,3 +370,144 @@ def test_references_that_point_at_nothing(linker, message, last_items, dangling)
 def test_combining_marks_do_not_shift_words(linker):
     u = understand("Z\u0351\u0357a\u0346\u034bl\u0351g\u0346o\u0352 I loved Alien", linker)  # used to raise IndexError
     assert [(m.text, m.sentiment) for m in u.mentions] == [("alien", "liked")]
+
+
+# --- the movies catalog: likes of "movies like X", subjects ruled out, premises (issue 26, item 4) --------------
+# Its tags (a film's subjects) and descriptions are what subjects and premises are read against; no model is loaded.
+
+@pytest.fixture(scope="module")
+def movies_linker():
+    return TitleLinker(load_catalog())
+
+
+def _liked(linker, u):
+    return [(linker.catalog[m.item_ids[0]].title, m.sentiment) for m in u.mentions]
+
+
+@pytest.mark.parametrize("message, title", [
+    ("something like Inception", "Inception"),
+    ("movies similar to Alien", "Alien"),
+    ("anything like The Matrix", "The Matrix"),
+    ("I want movies like Inception", "Inception"),
+])
+def test_like_x_is_a_like_of_x_and_no_wish(movies_linker, message, title):
+    u = understand(message, movies_linker)
+    assert _liked(movies_linker, u) == [(title, "liked")] and u.wishes == [] and not u.subjects_excluded
+
+
+@pytest.mark.parametrize("message", ["Movies like The Notebook please", "films like The Notebook"])
+def test_like_an_ambiguous_title_asks_which_and_makes_no_wish(movies_linker, message):
+    u = understand(message, movies_linker)
+    assert [(a.text, a.sentiment) for a in u.ambiguous] == [("the notebook", "liked")]
+    assert u.wishes == [] and u.premise == ""  # "movies" was read as a wish: "Wants something movies."
+
+
+@pytest.mark.parametrize("message, subjects", [
+    ("no superhero movies please", ["superhero"]),
+    ("no more superhero stuff", ["superhero"]),
+    ("nothing with zombies", ["zombies"]),
+    ("I don't want anything about vampires", ["vampires"]),
+    ("I don't want a movie about zombies", ["zombies"]),
+    ("not a fan of vampires", ["vampires"]),
+    ("zombie movies are not my thing", ["zombie"]),
+    ("no sex or violence please", ["sex", "violence"]),
+])
+def test_subjects_ruled_out(movies_linker, message, subjects):
+    u = understand(message, movies_linker)
+    assert u.subjects_excluded == subjects
+    assert u.mentions == [] and u.wishes == [] and u.premise == ""  # not the film "Vampire", no wish "zombies"
+
+
+@pytest.mark.parametrize("message", ["no musicals", "no thanks", "not sure, something funny", "nothing too dark",
+                                     "nothing too long", "no, I haven't seen it", "something about it"])
+def test_no_subject_in_genres_idioms_and_feelings(movies_linker, message):
+    u = understand(message, movies_linker)
+    assert u.subjects_excluded == [] and u.premise == ""
+
+
+def test_no_musicals_is_the_genre_and_not_sure_excludes_nothing(movies_linker):
+    assert understand("no musicals", movies_linker).genres_excluded == {"Musical"}
+    u = understand("not sure, something funny", movies_linker)
+    assert u.genres_excluded == set() and u.genres_wanted == {"Comedy"}
+
+
+def test_a_subject_after_a_liked_title_is_no_title(movies_linker):
+    u = understand("I loved The Avengers, no superhero movies please", movies_linker)
+    assert _liked(movies_linker, u) == [("The Avengers", "liked")]  # not "Superhero Movie" through the cue "loved"
+    assert u.subjects_excluded == ["superhero"]
+
+
+def test_a_subject_ruled_out_is_let_back_in(movies_linker):
+    from chat.state import SessionState
+
+    state = SessionState(subjects_excluded=["superhero"])
+    for message in ("superheroes are fine", "superhero movies are ok now", "I'm fine with superheroes"):
+        u = understand(message, movies_linker, state)
+        assert u.subjects_allowed == ["superhero"] and u.subjects_excluded == [], message
+    assert understand("zombies are fine", movies_linker, state).subjects_allowed == []  # only what was ruled out
+
+
+def test_subject_items_are_whole_words_in_singular_or_plural(movies_linker):
+    from chat.understanding.subjects import subjects_for
+
+    catalog = movies_linker.catalog
+    index = subjects_for(catalog)
+    zombies = index.items_about("zombies")
+    tagged = {it.id for it in catalog.items if it.titled and any("zombie" in t.split() for t in it.tags)}
+    assert tagged and tagged <= zombies == index.items_about("zombie")  # the tag "zombie" is found from "zombies"
+    war = index.items_about("war")
+    assert war and not any(it.id in war for it in catalog.items if "warrior" in it.description.lower()
+                           and not re.search(r"\bwars?\b", " ".join((it.description, *it.tags)).lower()))
+
+
+@pytest.mark.parametrize("message, premise", [
+    ("a movie about a heist that goes wrong", "a heist that goes wrong"),
+    ("something about grief", "grief"),
+    ("a film about a man who loses his memory", "a man who loses his memory"),
+    ("no horror, something about grief", "grief"),
+    ("a comedy about a wedding, from the 90s", "a wedding"),
+    ("a movie about boxing with Sylvester Stallone", "boxing"),
+])
+def test_a_premise_is_kept_whole(movies_linker, message, premise):
+    u = understand(message, movies_linker)
+    assert u.premise == premise
+    assert not set(u.wishes) & set(premise.split()) - {"heist"}  # no word of it is mangled into a wish label
+    assert u.subjects_excluded == []
+
+
+def test_a_premise_leans_no_genre_but_keeps_fixed_wishes(movies_linker):
+    u = understand("a movie about a family of musicians", movies_linker)
+    assert u.premise == "a family of musicians" and u.genres_wanted == set()  # "family" is a synonym of Children's
+    assert understand("a movie about a heist that goes wrong", movies_linker).wishes == ["heist"]
+
+
+@pytest.mark.parametrize("message", ["I don't want a movie about zombies", "nothing about vampires",
+                                     "tell me more about the second one", "what is it about?"])
+def test_no_premise_under_a_negation_or_in_a_question(movies_linker, message):
+    assert understand(message, movies_linker).premise == ""
+
+
+def test_word_forms():
+    from chat.vocabulary import word_forms
+
+    assert word_forms("zombies") == {"zombies", "zombie"} and word_forms("zombie") == {"zombie", "zombies"}
+    assert "superheroes" in word_forms("superhero") and "superhero" in word_forms("superheroes")
+    assert word_forms("stories") >= {"story"} and word_forms("musicals") >= {"musical"}
+    assert "zomby" not in word_forms("zombies")  # a rule's misspelling is left out
+
+
+def _imports(path: Path) -> set[str]:
+    """Every module a file imports, at its top or inside a function."""
+    import ast
+
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names} \
+        | {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
+
+
+def test_the_linker_and_the_category_words_import_no_circle():
+    """chat.linker and the understanding's category words both stand on chat.vocabulary; neither imports the other."""
+    chat = Path(__file__).parents[1] / "chat"
+    assert not {m for m in _imports(chat / "linker.py") if m.startswith("chat.understanding")}
+    assert "chat.linker" not in _imports(chat / "understanding" / "categories.py")
+    assert not {m for m in _imports(chat / "vocabulary.py") if m.startswith("chat")}

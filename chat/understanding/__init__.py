@@ -18,6 +18,8 @@ from chat.linker import TitleLinker, normalize
 from chat.understanding.categories import text_words_for, words_for
 from chat.understanding.genres import _read_genres
 from chat.understanding.people import people_for, read_people
+from chat.understanding.premise import read_premise
+from chat.understanding.subjects import read_subjects, same_subject, subjects_for
 from chat.understanding.wishes import read_wishes
 from chat.understanding.references import _WHY, _RESET, _Reference, _question, _references, _resolve_choice
 from chat.understanding.sentiment import _clause_start, _sentiment, reaction
@@ -125,14 +127,18 @@ def understand(message: str, linker: TitleLinker, state=None) -> Understanding:
     rest = " ".join(w for i, w in enumerate(words) if i not in taken)
     # People before title cues: "a movie with Tom Hanks" names a person, not an unknown title.
     result.people, rest = read_people(rest, people_for(linker.catalog))
+    # Subjects before title cues: in "not a fan of vampires" the word is a subject ruled out, not the film Vampire.
+    result.subjects_excluded, result.subjects_allowed = read_subjects(
+        rest, subjects_for(linker.catalog), categories, list(getattr(state, "subjects_excluded", None) or []))
     for cue_re, report in ((_TITLE_CUE, True), (_SOFT_TITLE_CUE, False)):
         for cue in cue_re.finditer(rest):
             phrase = _trim_phrase(cue["phrase"])
-            if not phrase or _NOT_A_TITLE_START.match(phrase) or categories.pattern.search(phrase):
+            if not phrase or _NOT_A_TITLE_START.match(phrase) or categories.pattern.search(phrase) \
+                    or any(phrase == s or phrase.startswith(s + " ") for s in result.subjects_excluded):
                 continue
             fuzzy = _fuzzy_phrase(linker, phrase, 86.0 if report else 90.0)
             if fuzzy is not None:
-                sentiment = _sentiment(cue.group(1), "", None)
+                sentiment = _sentiment(cue.string[:cue.end(1)][-40:], "", None)  # "not a fan of" is no like
                 if fuzzy.ambiguous:
                     result.ambiguous.append(Ambiguity(fuzzy.text, fuzzy.candidates, sentiment))
                 else:
@@ -144,7 +150,13 @@ def understand(message: str, linker: TitleLinker, state=None) -> Understanding:
                 result.unknown_titles.append(phrase)
                 rest = rest.replace(phrase, " ", 1)  # an unknown title is not a mood
 
-    _read_genres(rest, result, categories)
+    # "a movie about a man who loses his memory": the premise goes whole to the embedder; its words lean no genre
+    # ("about a family") and make no wish of the catalog's words ("memory"), but a fixed wish ("heist") still counts.
+    result.premise = read_premise(message, linker.catalog.nouns, categories, people_for(linker.catalog))
+    beside = " ".join(rest.replace(result.premise, " ").split()) if result.premise else rest
+    _read_genres(beside, result, categories)
     result.years = _read_years(rest)
-    result.wishes = read_wishes(rest, text_words_for(linker.catalog))
+    wishes = dict.fromkeys(read_wishes(rest) + read_wishes(beside, text_words_for(linker.catalog)))
+    # "I don't want a movie about zombies": read as a subject ruled out, so it is no wish as well
+    result.wishes = [w for w in wishes if not any(same_subject(w, s) for s in result.subjects_excluded)]
     return result

@@ -11,7 +11,7 @@ from chat.understanding.categories import CategoryWords
 from chat.understanding.signals import RESTRICT_WORDS, Understanding
 
 _NEGATION_BEFORE = re.compile(
-    r"\b(no|not|without|nothing|never|avoid|except|hate|hated|dislike|don t want|do not want|no more|"
+    r"\b(no|not(?! (really )?(sure|certain))|without|nothing|never|avoid|except|hate|hated|dislike|don t want|do not want|no more|"
     r"anything but|not a|not in the mood for|tired of|skip|none of)\b(\s+\w+){0,2}\s*$"
 )
 _ALLOW_AFTER = re.compile(

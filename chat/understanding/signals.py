@@ -66,6 +66,9 @@ class Understanding:
     years: YearSignal | None = None
     wishes: list[str] = field(default_factory=list)  # recognised wishes ("tense", "feel-good"), as labels
     people: list = field(default_factory=list)  # PersonSignal: "anything with Tom Hanks", "no Adam Sandler"
+    subjects_excluded: list[str] = field(default_factory=list)  # "no superhero movies": subjects the catalog's texts use
+    subjects_allowed: list[str] = field(default_factory=list)  # "superheroes are fine": lift one already excluded
+    premise: str = ""  # what a wished-for item is about, in the user's words ("a heist that goes wrong")
 
     @property
     def contradictions(self) -> set[str]:
@@ -76,5 +79,6 @@ class Understanding:
         """Whether the message says anything besides answering (or not) our question."""
         return bool(self.mentions or self.unknown_titles or self.missing_titles or self.ambiguous or self.genres_wanted
                     or self.genres_excluded or self.genres_allowed or self.genres_clear or self.years
-                    or self.wishes or self.people or self.reset)
+                    or self.wishes or self.people or self.subjects_excluded or self.subjects_allowed or self.premise
+                    or self.reset)
 

@@ -23,7 +23,8 @@ _NOT_A_TITLE_START = re.compile(
     r"movies|films|a movie|a film|most|all|every|to|when|how|what|more|less|a lot|lots|very|so|too|much|many|"
     r"any|him|her|you|me|watching|seeing|your|their|his|the third|the fourth|the fifth|number|none|both|either|neither|"
     r"stuff|things|yours|mine|my|our|i|we|they|he|she|with|for|in|on|at|by|about|from|of|as|because|if|until|"
-    r"lately|recently|before|last|yesterday|today|tonight)\b"
+    r"lately|recently|before|last|yesterday|today|tonight|"
+    r"no|not|nothing|never|without)\b"  # "loved Alien, no superhero movies": the cue's title is taken, a negation follows
 )
 
 

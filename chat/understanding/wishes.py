@@ -12,6 +12,10 @@ import re
 
 from lexicon.wishes import WISHES  # label -> phrasings; below chat and explain, which both read it
 
+# Labels that say how something should feel or whom it is for, not what it is about.
+FEELING_LABELS = ("tense", "funny", "feel-good", "dark", "scary", "romantic", "sad", "mind-bending", "epic", "relaxing",
+                  "quirky", "violent", "smart", "action-packed", "fun", "for kids", "for a group")
+FEELINGS = frozenset(p for label in FEELING_LABELS for p in (label, *WISHES[label]))  # their phrasings
 _PHRASE_TO_WISH = {phrase: label for label, phrases in WISHES.items() for phrase in phrases}
 _WISH_RE = re.compile(r"\b(" + "|".join(sorted(map(re.escape, _PHRASE_TO_WISH), key=len, reverse=True)) + r")\b")
 _NEGATED = re.compile(r"\b(no|not|nothing|without|never|avoid|hate|don t want|do not want|too much|isn t|wasn t)\b(\s+\w+){0,2}\s*$")
@@ -33,3 +37,9 @@ def read_wishes(text: str, catalog_words: re.Pattern | None = None) -> list[str]
         if label not in found:
             found.append(label)
     return found
+
+
+def phrasings_of(label: str) -> tuple[str, ...]:
+    """A wish label with the phrasings that name it ('zombies' -> 'zombie', 'zombies', 'undead'); a word of the
+    catalog's texts is its own only phrasing."""
+    return (label, *WISHES.get(label, ()))
