@@ -443,7 +443,7 @@ def test_a_subject_ruled_out_is_let_back_in(movies_linker):
     state = SessionState(subjects_excluded=["superhero"])
     for message in ("superheroes are fine", "superhero movies are ok now", "I'm fine with superheroes"):
         u = understand(message, movies_linker, state)
-        assert u.subjects_allowed == ["superhero"] and u.subjects_excluded == [], message
+        assert u.subjects_allowed == ["superhero"] and u.subjects_excluded == [] and u.wishes == [], message
     assert understand("zombies are fine", movies_linker, state).subjects_allowed == []  # only what was ruled out
 
 

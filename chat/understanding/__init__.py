@@ -157,6 +157,6 @@ def understand(message: str, linker: TitleLinker, state=None) -> Understanding:
     _read_genres(beside, result, categories)
     result.years = _read_years(rest)
     wishes = dict.fromkeys(read_wishes(rest) + read_wishes(beside, text_words_for(linker.catalog)))
-    # "I don't want a movie about zombies": read as a subject ruled out, so it is no wish as well
-    result.wishes = [w for w in wishes if not any(same_subject(w, s) for s in result.subjects_excluded)]
+    # "I don't want a movie about zombies" rules a subject out, "superheroes are fine" lets one back in: neither is a wish
+    result.wishes = [w for w in wishes if not any(same_subject(w, s) for s in result.subjects_excluded + result.subjects_allowed)]
     return result
