@@ -40,9 +40,8 @@ from chat.dialogue import Turn, run_dialogue
 from chat.state import SessionState
 from evaluation import results_file
 from evaluation.redial_baselines import BASELINES, EXCLUDES, Baselines
-from evaluation.redial_protocol import (ML100K, PUBLISHED, PUBLISHED_FIGURES, PUBLISHED_NOTE, RECALL_AT,
-                                        TARGET_SETS, Case, in_set, load_cases, mean, rank_metrics, target_metrics,
-                                        target_rank)
+from evaluation.redial_protocol import (ML100K, PUBLISHED, PUBLISHED_FIGURES, RECALL_AT, TARGET_SETS, Case, in_set,
+                                        load_cases, mean, published_note, rank_metrics, target_metrics, target_rank)
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 DEFAULT_FILE = DATA / "redial-dev.jsonl"  # ml100k format, over MovieLens-100K
@@ -270,7 +269,7 @@ def _run_published(rec, cases: list[Case], modes, k: int, progress: bool, dump) 
               "excludes": {"chat": PUBLISHED_CHAT_EXCLUDES, "baselines": EXCLUDES[PUBLISHED]},
               "published": {name: [{"system": s, "recall@1": r[0], "recall@10": r[1], "recall@50": r[2]} for s, r in figs]
                             for name, figs in PUBLISHED_FIGURES.items()},
-              "published_note": PUBLISHED_NOTE}
+              "published_note": published_note(rec.catalog.interactions.n_users)}
     if methods:
         result["replay"] = sets["all"]["methods"]  # the published protocol's table, where the old key was
         result["no_picks_share"] = no_picks / max(len(dumps), 1)

@@ -23,7 +23,7 @@ from evaluation.redial_protocol import ML100K, PUBLISHED, Case
 RRF_K = 60.0
 # Co-occurrence normalisation, chosen by reasoning (never tuned on the test cases). alpha = 0 ranks by raw
 # co-occurrence, which is mostly popularity (a blockbuster co-occurs with everything); alpha = 1 is P(i | j),
-# which crowns movies seen once, next to i, in 2,270 dialogues (pure noise). alpha = 0.5 is the middle: for one
+# which crowns movies seen once, next to i, in a few thousand dialogues (pure noise). alpha = 0.5 is the middle: for one
 # context movie it orders candidates exactly as cosine similarity of the two movies' dialogue sets does
 # (cooc / sqrt(pop_i * pop_j), pop_i being fixed), the standard item-kNN measure.
 COOC_ALPHA = 0.5
