@@ -25,10 +25,11 @@ from explain.facts import period_in_words
 from chat.linker import TitleLinker
 from chat.settings import SPACE_STORAGE, Settings, cf_weight_for, on_space
 from chat.answers import answer_why, clarifying_question
+from chat.film_answers import answer_film_question
 from chat.state import SessionState
 from chat.state_update import apply_understanding, has_signal
 from chat.text import clean_text
-from chat.understanding import Understanding, understand
+from chat.understanding import understand
 from chat.topics import topics_for
 from llm import backend_name
 from prompts import render
@@ -213,13 +214,15 @@ class Recommender:
 
         t = time.perf_counter()
         understood = understand(text, self.linker, state)
-        if understood.question is not None:  # "why did you pick Aliens?": answered, nothing re-ranked
-            timings["link"] = (time.perf_counter() - t) * 1000
-            yield self._answer(state, text, understood, timings, started)
-            return
-        notes += apply_understanding(self.catalog, state, understood)
-        state.fresh_items = []  # the user has answered what the other side named
+        if understood.question is None:  # a "why" question changes nothing
+            notes += apply_understanding(self.catalog, state, understood)
+            state.fresh_items = []  # the user has answered what the other side named
+        answer = (answer_why(self, state, understood.question) if understood.question  # "why did you pick Aliens?"
+                  else answer_film_question(self.catalog, state, understood, ask=respond))  # "who directed it?" (chat.film_answers)
         timings["link"] = (time.perf_counter() - t) * 1000
+        if answer is not None:  # answered from the facts: the same items, nothing re-ranked
+            yield self._answer(state, text, " ".join(notes + [answer]), timings, started)
+            return
 
         if not respond:
             self._settle_pending(state)
@@ -360,12 +363,10 @@ class Recommender:
         return _last_result(self.answer(state, **kwargs))
 
     # --- helpers -------------------------------------------------------------------
-    def _answer(self, state: SessionState, text: str, u: Understanding, timings, started) -> TurnEvent:
-        """A question about the last reply, answered from its ranking facts; the reply keeps the same items."""
+    def _answer(self, state: SessionState, text: str, answer: str, timings, started) -> TurnEvent:  # above the same items
         recs = [Recommendation(self.catalog[i], state.rank_facts.get(i, {}).get("score", 0.0), state.explanations.get(i, ""),
-                               _source(state, i))
-                for i in state.last_items]
-        lines = [answer_why(self, state, u.question)] + [f"{n}. {r.item.display}: {r.why}" for n, r in enumerate(recs, 1)]
+                               _source(state, i)) for i in state.last_items]
+        lines = [answer] + [f"{n}. {r.item.display}: {r.why}" for n, r in enumerate(recs, 1)]
         return self._finish(state, text, "\n".join(lines), recs, timings, started)
 
     def _finish(self, state, message, reply, recs, timings, started) -> TurnEvent:

@@ -18,6 +18,7 @@ class Clarification:
     text: str  # the words the user wrote ("batman")
     candidates: tuple[int, ...]  # in the order the question listed them
     sentiment: str  # what the user said about it: liked / disliked / seen / unseen
+    question: object = None  # a FilmQuestion asked about it ("what is The Notebook about?"): answered, never marked
 
 
 @dataclass
@@ -36,6 +37,7 @@ class SessionState:
     allow_repeats: bool = False
     fresh_items: list[int] = field(default_factory=list)  # named by the other side since the user last spoke
     last_items: list[int] = field(default_factory=list)  # the items of the latest reply, in order
+    film_in_focus: int | None = None  # the one item the user's last message named or asked about: "is it scary?"
     explanations: dict[int, str] = field(default_factory=dict)  # item id -> the text shown for it
     diversity: float | None = None  # the user's diversity setting; None: the app's default
     moods: list[str] = field(default_factory=list)  # recognised wishes ("tense", "feel-good"), never raw words

@@ -102,6 +102,16 @@ def test_chat_streams_cards_steer_and_reset(page):
     DOCS.mkdir(exist_ok=True)
     page.screenshot(path=str(DOCS / "screenshot.png"), full_page=True)
 
+    # A question about a card is answered from its facts (issue 26): the same cards, the profile as it was.
+    profile_before = page.locator("#profile").inner_text()
+    box.fill("when did the first one come out?")
+    box.press("Enter")
+    title, year = re.match(r"(.+) \((\d{4})\)$", after[0]).groups()
+    wait_for(page, lambda: f"came out in {year}" in page.locator("#chat").inner_text(), "the answer to the question")
+    assert title in page.locator("#chat").inner_text().split("when did the first one come out?")[-1]
+    wait_for(page, lambda: page.locator("#profile").inner_text() == profile_before, "the profile after the answer", 10)
+    assert card_titles(page) == after
+
     page.locator("#reset").click()
     wait_for(page, lambda: not card_titles(page), "the cards to clear")
     assert "Nothing yet" in page.locator("#profile").inner_text()

@@ -17,17 +17,18 @@ import re
 from chat.linker import TitleLinker, normalize
 from chat.understanding.categories import text_words_for, words_for
 from chat.understanding.genres import _read_genres
+from chat.understanding.film_questions import read_film_question
 from chat.understanding.people import people_for, read_people
 from chat.understanding.premise import read_premise
 from chat.understanding.subjects import read_subjects, same_subject, subjects_for
 from chat.understanding.wishes import read_wishes
 from chat.understanding.references import _WHY, _RESET, _Reference, _question, _references, _resolve_choice
 from chat.understanding.sentiment import _clause_start, _sentiment, reaction
-from chat.understanding.signals import Ambiguity, MentionSignal, Question, Understanding, YearSignal
+from chat.understanding.signals import Ambiguity, FilmQuestion, MentionSignal, Question, Understanding, YearSignal
 from chat.understanding.titles import CUE_WORDS, _NOT_A_TITLE_START, _SOFT_TITLE_CUE, _TITLE_CUE, _fuzzy_phrase, _trim_phrase
 from chat.understanding.years import _read_years
 
-__all__ = ["Ambiguity", "MentionSignal", "Question", "Understanding", "YearSignal", "understand"]
+__all__ = ["Ambiguity", "FilmQuestion", "MentionSignal", "Question", "Understanding", "YearSignal", "understand"]
 
 
 # Contractions typed without the apostrophe ("dont", "havent", "im"): the patterns read "don t", "haven t", "i m".
@@ -88,6 +89,8 @@ def understand(message: str, linker: TitleLinker, state=None) -> Understanding:
     if _WHY.search(text):
         result.question = _question(found, refs, last_items, linker)
         return result
+    # "what is X about?", "who directed the second one?": its words and subject are no like, wish or genre
+    found, refs = read_film_question(result, words, found, refs, taken, message, linker, pending)
 
     spans = sorted([(m.start, m.end, m) for m in found] + [(r.start, r.end, r) for r in refs], key=lambda x: x[0])
     previous = "liked"
@@ -152,7 +155,8 @@ def understand(message: str, linker: TitleLinker, state=None) -> Understanding:
 
     # "a movie about a man who loses his memory": the premise goes whole to the embedder; its words lean no genre
     # ("about a family") and make no wish of the catalog's words ("memory"), but a fixed wish ("heist") still counts.
-    result.premise = read_premise(message, linker.catalog.nouns, categories, people_for(linker.catalog))
+    result.premise = "" if result.film_question else read_premise(  # "tell me something about X" asks, wishes nothing
+        message, linker.catalog.nouns, categories, people_for(linker.catalog))
     beside = " ".join(rest.replace(result.premise, " ").split()) if result.premise else rest
     _read_genres(beside, result, categories)
     result.years = _read_years(rest)

@@ -36,6 +36,21 @@ class Question:
 
 
 @dataclass
+class FilmQuestion:
+    """A question about one item ("what is Shutter Island about?", "is the first one scary?"): answered from its
+    facts (chat.film_answers); the item asked about is neither liked nor wished for."""
+
+    asks: list[str]  # in the order asked: "about" | "people" | "director" | "year" | "genre" | "scary" | "kids"
+    item_ids: tuple[int, ...] = ()  # the item named or pointed at (several ids only for duplicate rows)
+    candidates: tuple[int, ...] = ()  # a title that fits several items: ask which one first
+    text: str = ""  # the words that named it ("shutter island", "the second one", "it")
+    pronoun: bool = False  # "it", "that one": the item last talked about (resolved against the session)
+    dangling: bool = False  # "the 9th one" of five: points at nothing
+    missing: str = ""  # a title the catalog does not have, as written
+    genre: str = ""  # "is it a comedy?": the category asked about
+
+
+@dataclass
 class YearSignal:
     year_min: int | None = None
     year_max: int | None = None
@@ -56,6 +71,7 @@ class Understanding:
     ambiguous: list[Ambiguity] = field(default_factory=list)
     choice: str | None = None  # with a clarification open: "resolved" | "dismissed" | "unresolved"
     question: Question | None = None
+    film_question: FilmQuestion | None = None  # "who directed the second one?": answered, nothing liked or re-ranked
     dangling: list[str] = field(default_factory=list)  # references that point at nothing ("the 9th one" of five)
     reset: bool = False
     genres_wanted: set[str] = field(default_factory=set)
