@@ -232,3 +232,88 @@ def test_a_crude_word_is_never_shown(movies):
     assert not crude.faithful and any("crude" in p for p in crude.problems)
     dumb = next(it for it in catalog.items if it.title.startswith("Dumb and Dumber"))  # a title is no word of it
     assert not any("crude" in p for p in checker.check(f"{dumb.title} is a comedy.", build_facts(dumb, state, catalog, movies.cf)).problems)
+
+
+# --- understanding that uses what the catalog knows (issue 26, item 4) ------------------------------------------
+
+def _about(item, word: str) -> bool:
+    """Whether the catalog states the subject of an item: a tag or a description word, singular or plural."""
+    from chat.vocabulary import normalize, word_forms
+
+    text = set(normalize(" ".join((*item.tags, item.description))).split())
+    return bool(word_forms(word) & text)
+
+
+@pytest.mark.parametrize("message, title", [("something like Inception", "Inception (2010)"),
+                                            ("movies similar to Alien", "Alien (1979)")])
+def test_movies_like_x_is_a_like_of_x(movies, message, title):
+    state, items, out = turn(movies, message)
+    assert out["state"]["liked"] == [title] and state.moods == [] and len(items) == 5
+    assert "Wants" not in out["state"]["preference_text"]
+
+
+def test_movies_like_an_ambiguous_title_asks_then_likes_the_one_chosen(movies):
+    state, items, out = turn(movies, "Movies like The Notebook please")
+    assert "movies" not in state.moods and "Wants" not in out["state"]["preference_text"]
+    assert out["state"]["clarifying"]["candidates"] == ["The Notebook (2004)", "The Notebook (2013)"]
+    out = movies.run_turn(state, "the first one", use_llm=False)
+    assert out["state"]["liked"] == ["The Notebook (2004)"] and len(out["items"]) == 5
+
+
+def test_no_superhero_movies_after_the_avengers(movies):
+    catalog = movies.catalog
+    state, before, _ = turn(movies, "I loved The Avengers")
+    assert sum(_about(it, "superhero") for it in before) >= 3  # what there is to rule out: the picks were superheroes
+    out = movies.run_turn(state, "no superhero movies please", use_llm=False)
+    items = [catalog[i["id"]] for i in out["items"]]
+    assert len(items) == 5 and not any(_about(it, "superhero") for it in items), [(it.display, it.tags) for it in items]
+    assert state.subjects_excluded == ["superhero"] and "No superhero." in out["state"]["preference_text"]
+    assert out["state"]["liked"] == ["The Avengers (2012)"]
+    tagged = {it.id for it in catalog.items if it.titled and "superhero" in it.tags}
+    assert tagged and tagged <= state.filters().about_none  # every film the catalog tags superhero is out
+    out = movies.run_turn(state, "actually, superheroes are fine", use_llm=False)
+    assert state.subjects_excluded == [] and "superhero" not in out["state"]["preference_text"]
+    assert any(_about(catalog[i["id"]], "superhero") for i in out["items"])
+
+
+def test_nothing_with_zombies_rules_them_out_and_reset_lifts_it(movies):
+    state, before, _ = turn(movies, "a scary movie with zombies")
+    assert sum(_about(it, "zombie") for it in before) >= 3
+    out = movies.run_turn(state, "actually, nothing with zombies", use_llm=False)
+    items = [movies.catalog[i["id"]] for i in out["items"]]
+    assert items and not any(_about(it, "zombie") for it in items), [it.display for it in items]
+    assert "zombies" not in state.moods  # the wish is dropped with the subject it asked for
+    movies.run_turn(state, "start over", use_llm=False)
+    assert state.subjects_excluded == [] and not state.filters().about_none
+
+
+def test_a_premise_reaches_the_embedder_and_changes_the_picks(movies):
+    message = "a movie about a heist that goes wrong"
+    state, items, out = turn(movies, message)
+    assert state.premise == "a heist that goes wrong"
+    assert state.retrieval_text(movies.catalog.nouns).startswith("a heist that goes wrong")  # whole, and first
+    assert "about a heist that goes wrong" in out["state"]["preference_text"]
+    _, plain, _ = turn(movies, "a movie")  # nothing to go by: the prior's picks
+    assert [it.id for it in items] != [it.id for it in plain]
+    assert sum(_about(it, "heist") for it in items) > sum(_about(it, "heist") for it in plain)
+
+
+def test_the_document_puts_the_premise_before_the_people_and_the_index_follows_its_text():
+    import dataclasses
+
+    from catalog import load_catalog
+    from retrieval.index import ItemIndex
+
+    catalog = load_catalog()
+    item = next(it for it in catalog.items if it.description and len(it.cast) >= 5)
+    doc = catalog.document(item)
+    assert doc.index(item.description.strip()[:40]) < doc.index(item.cast[0])  # a long cast is what the embedder cuts
+    assert doc.index(item.description.strip()[:40]) < doc.index("Directed by") if item.directors else True
+
+    class Named:
+        name = "an embedder"
+
+    changed = dataclasses.replace(catalog, items=[dataclasses.replace(it, description=it.description + " More.")
+                                                  if it.id == item.id else it for it in catalog.items])
+    assert ItemIndex(changed, Named(), Path("/nonexistent")).collection_name != \
+        ItemIndex(catalog, Named(), Path("/nonexistent")).collection_name  # a changed text builds a new index
