@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import random
+import re
 import time
 from pathlib import Path
 
@@ -161,6 +162,18 @@ def rejudge(path, data=None) -> dict:
     return result
 
 
+# Issue 26: "most have one shape: '<name>'s <title> is a <genre list>, the kind you asked for'"; and the looser
+# "<name>'s <title> is a ..." opening that shape shares
+KIND_YOU_ASKED_FOR = re.compile(r"^[A-Z][\w.'’ -]*?['’]s?\s+.+?\s+is\s+an?\s+[^,]+,\s+the kind you (?:asked for|loved|wanted)[.!]?$")
+MAKERS_TITLE_IS_A = re.compile(r"^[A-Z][\w.'’ -]*?(?:['’]s|s['’])\s+.+?\s+is\s+(?:an?|the)\s")
+
+
+def concrete(row: dict) -> bool:
+    """Whether a sentence uses a fact from the description (a plot word, a subject) or a person: beyond genre,
+    year and the liked title (issue 26's bar)."""
+    return any(s.startswith(("person ", "description ", "subject ")) for s in row.get("specifics", []))
+
+
 def summarise(rows, replies, skipped, times, llm_name, n, k, seed) -> dict:
     def share(key, value=True):
         return round(sum(r[key] == value for r in rows) / len(rows), 4) if rows else None
@@ -173,6 +186,9 @@ def summarise(rows, replies, skipped, times, llm_name, n, k, seed) -> dict:
 
     sample = random.Random(seed).sample(rows, min(10, len(rows)))
     llm_rows = [r for r in rows if r["source"] == "llm"]
+
+    def llm_share(test):
+        return round(sum(bool(test(r)) for r in llm_rows) / len(llm_rows), 4) if llm_rows else None
     llm_sample = random.Random(seed + 1).sample(llm_rows, min(10, len(llm_rows)))
     return {
         "command": "explanations", "requests": n, "k": k, "seed": seed,
@@ -183,6 +199,11 @@ def summarise(rows, replies, skipped, times, llm_name, n, k, seed) -> dict:
         # issue 17: an LLM sentence that uses a fact beyond genre and year (a person, subject, liked title, description)
         "llm_specific": round(sum(bool(r["specifics"]) for r in llm_rows) / len(llm_rows), 4) if llm_rows else None,
         "specific": round(sum(bool(r["specifics"]) for r in rows) / len(rows), 4) if rows else None,
+        # issue 26: a fact from the description or a person, beyond genre, year and the liked title (bar: 50%)
+        "llm_description_or_person": llm_share(concrete),
+        "llm_description": llm_share(lambda r: any(s.startswith("description ") for s in r.get("specifics", []))),
+        "llm_kind_you_asked_for": llm_share(lambda r: bool(KIND_YOU_ASKED_FOR.match(r["text"]))),
+        "llm_makers_title_is_a": llm_share(lambda r: bool(MAKERS_TITLE_IS_A.match(r["text"]))),
         "faithful_and_personalised": round(sum(r["faithful"] and r["personalised"] for r in rows) / len(rows), 4) if rows else None,
         "replies_with_alike_openings": round(sum(r["openings_alike"] for r in replies) / len(replies), 4) if replies else None,
         "first_generated_token_s": seconds(times["first_token"]),
@@ -221,6 +242,10 @@ def format_table(result: dict) -> str:
         f"{'faithful and personalised':<40}{_pct(r['faithful_and_personalised']):>8}",
         f"{'LLM sentences with a specific fact':<40}{_pct(r.get('llm_specific')):>8}",
         f"{'  (all shown, templates included)':<40}{_pct(r.get('specific')):>8}",
+        f"{'LLM: description fact or person':<40}{_pct(r.get('llm_description_or_person')):>8}",
+        f"{'LLM: a plot word of the description':<40}{_pct(r.get('llm_description')):>8}",
+        f"{'LLM: ..., the kind you asked for':<40}{_pct(r.get('llm_kind_you_asked_for')):>8}",
+        f"{'LLM: <name>s <title> is a ...':<40}{_pct(r.get('llm_makers_title_is_a')):>8}",
         f"{'replies whose openings are all alike':<40}{_pct(r['replies_with_alike_openings']):>8}",
         "",
         f"first generated token after the message: median {ft['median'] if ft else '-'} s, p95 {ft['p95'] if ft else '-'} s",

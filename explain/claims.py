@@ -52,7 +52,8 @@ _LISTED = r"(?:(?:\u2062|(?:(?-i:[A-Z])[\w.'’-]*\s+){0,3}(?-i:[A-Z])[\w.'’-]
 # (perhaps masked already) "Marilyn Monroe and Tom Ewell are classic romantic comedies"
 _PERSON_AS_FILM = re.compile(
     r"\s+(?:(?:is|was|are|were)\s+(?:a|an|the)\s+(?!directors?|filmmakers?|stars?|leads?|actors?|actress)"
-    r"|and\s+(?:[A-Z\u2062][\w.'’-]*\s+){1,3}(?:are|were)\s+(?!directed|starring|in\b))", re.I)
+    r"|and\s+(?:[A-Z\u2062][\w.'’-]*\s+){1,3}(?:are|were)\s+(?!directed|starring|in\b)"
+    r"|,\s+(?:the|a|an)\s+(?:\w+\s+){0,2}?(?:movie|film|picture|classic|comedy|thriller|drama)\b)", re.I)
 # Crude words: a sentence shown to a stranger never carries one (SmolLM2 once wrote "comedy-dumbfuck")
 _CRUDE = re.compile(r"\w*(?:fuck|shit|cunt)\w*|\b(?:bitch|crap|piss|whore|slut|asshole|bastard|damn|dumbass)\w*", re.I)
 _NEGATED = re.compile(r"\b(?:no|not|non|without|nor|never|less|zero)\b[\w\s-]{0,12}$", re.IGNORECASE)
@@ -176,13 +177,13 @@ class ClaimChecker:
         Returns the masked text and the people named."""
         named: set[str] = set()
         for person in sorted(facts.names(), key=len, reverse=True):
-            for m in reversed(list(re.finditer(rf"(?<![\w]){re.escape(person)}(?:['’]s)?(?![\w])", text))):
+            for m in reversed(list(re.finditer(rf"(?<![\w]){re.escape(person)}(?:['’]s|(?<=s)['’])?(?![\w])", text))):
                 before, after = text[:m.start()][-80:], text[m.end():][:20]
                 directing = re.search(rf"\b(?:directed by|director|filmmaker|from)\s+(?:the\s+)?{_LISTED}$", before, re.I) \
-                    or re.match(r"\s+(?:directed|directs)\b", after, re.I)
+                    or re.match(r"\s+(?:directed|directs)\b|,?\s+(?:the\s+)?(?:director|filmmaker)\b", after, re.I)
                 acting = re.search(rf"\b(?:starring|stars|featuring|with|actor|actress)\s+{_LISTED}$", before, re.I) \
                     or re.match(r"\s+(?:stars|starred|plays|played|acts)\b", after, re.I)
-                possessive = m.group(0).endswith(("'s", "’s"))
+                possessive = m.group(0).endswith(("'s", "’s", "s'", "s’"))
                 if not possessive and _PERSON_AS_FILM.match(text[m.end():]):
                     verdict.problems.append(f"calls {person} the film")
                 if possessive and _MADE_THING.match(text[m.end():]) and person not in facts.directors:
@@ -243,10 +244,15 @@ class ClaimChecker:
             if decade != DECADE_WORDS[m.group(1).lower()]:
                 verdict.problems.append(f"says the {m.group(1).lower()}, but it is from {year}")
         rest = _SHORT_DECADE.sub(" ", rest)
+        # a number the description states is a fact ("a 12-year-old boy", "a group of four friends"); years are not
+        # (a description's "the 2003 novel" is no year of the film)
+        described = lambda n: re.search(rf"(?<![\w.]){re.escape(n)}(?!\w)", facts.item.description or "", re.I)  # noqa: E731
         for m in _NUMBER.finditer(rest):
-            verdict.problems.append(f"states the number {m.group(0)}, which no fact gives")
+            if not described(m.group(0)):
+                verdict.problems.append(f"states the number {m.group(0)}, which no fact gives")
         for m in self._number_word_rx.finditer(rest):
-            verdict.problems.append(f"states the number {m.group(0).lower()!r}, which no fact gives")
+            if not described(m.group(0)):
+                verdict.problems.append(f"states the number {m.group(0).lower()!r}, which no fact gives")
 
     def _claim_types(self, text: str, facts: Facts, verdict: Verdict) -> None:
         for label, rx in self._claim_rx:
@@ -292,6 +298,10 @@ class ClaimChecker:
                 text, re.IGNORECASE):
             if not any(split_display(t)[0] == facts.item.title for t in facts.liked):
                 verdict.problems.append(f"says the user loved {facts.item.title}, which they did not say")
+        # "If you loved the action thriller", "If you loved Action": the user loved the titles they named, nothing else
+        loved = re.search(r"^(?:if|since)\s+you(?:'ve| have)?\s+(?:really\s+)?(?:loved|liked|enjoyed)\s+(?:the\s+(?:film|movie|classic)\s+)?(\S)", text, re.I)
+        if loved and loved.group(1) not in (_TITLE_MARK, _ITEM_MARK):
+            verdict.problems.append("says the user loved something they did not name")
         # "Since you asked for Pulp Fiction": users ask for kinds of movie; a title they loved or the pick itself
         # was never asked for.
         if re.search(rf"\byou(?:'re| are| were)?\s+(?:asked|asking|wanted|requested|looking)\s+(?:for\s+)?"
@@ -325,7 +335,7 @@ class ClaimChecker:
         liked = _TITLE_MARK
         said = []
         if re.search(rf"{liked}\s*(?:\(\d{{4}}\)\s*)?(?:is|was|are|were|has|had|follows|features|stars|tells|brings)\b", text, re.I) \
-                or re.search(rf"{liked}\s*,\s*(?:(?:which|that)\s+(?!you\b)|(?:an?|the|directed|starring|from|by|with)\b)", text, re.I):
+                or re.search(rf"{liked}\s*,\s*(?:(?:which|that)\s+(?!you\b)|(?:an?|directed|starring)\b)", text, re.I):
             said.append("describes a liked title, not this film")
         role = re.search(rf"(?:{_PERSON_MARK}['’]s\s+|\b(?:directed|directs|made|makes|starred in|stars in|starring in|"
                          rf"plays in|played in)\s+(?:the\s+(?:film|movie)\s+)?){liked}", text, re.I)

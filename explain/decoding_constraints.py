@@ -10,6 +10,10 @@ One `FactConstraints` logits processor serves a batch; each row has its own `Row
 * capitals: after the first token, a token that starts a capitalised word is allowed only when it
   belongs to a title, genre name or word of this row's facts; so no person, studio, place or
   other title can start (subword pieces of an allowed title, e.g. "Ali" + "ens", stay open);
+* word starts: a lower-case word may only start with a token that begins a word the checker lets through
+  (grammar, the explanation vocabulary, the words other rules judge, the words of this row's description and
+  facts; explain/plot_claims.py), so no plot word the description lacks can start;
+* makers: a cast member's name cannot go on with "'s", "directed" or "is" ("Ben Kingsley's Shutter Island");
 * digits: a number may only be written as a prefix of one of the row's numbers (the item's year
   and decade, the liked titles' years and the digits in allowed titles);
 * openers: a row may be limited to a few first words ("If", "Since") that lead the model to tie the
@@ -37,11 +41,13 @@ from explain.claim_words import (
     ban_forms,
 )
 from explain.facts import Facts, unsupported_mood
+from explain.plot_claims import FUNCTION_WORDS, EXPLANATION_WORDS, claim_vocabulary, fact_words, ordinary, stem
 
 _SEQUEL_TITLE = re.compile(r"\b(?:[2-9]|II|III|IV|V|VI|Part|Chapter|Returns?|Again|Strikes Back)\b")
 # The viewer tells the facts in the first person; the reply speaks to them, never as "I".
 _FIRST_PERSON = ("I", "I'm", "I'd", "I'll", "I've", "me", "my", "mine", "myself")
-# Banned in decoding though the checker allows them: they open plot summaries, which no fact supports.
+# Banned in decoding though the checker allows them: they open plot summaries, which no fact supports where the
+# facts give no premise (with one, the model is told what the film is about and may say it).
 _PLOT_OPENERS = ("about", "tells", "follows", "journey", "adventures of")
 _ENDS = re.compile(r"[.!?]")  # a token that may end a sentence
 
@@ -53,6 +59,11 @@ class RowConstraints:
     numbers: tuple[str, ...] = ()  # whole numbers the row may write
     openers: set[int] = field(default_factory=set)  # the tokens the first one must be among; empty: any
     title_openers: set[int] = field(default_factory=set)  # those of them that start the item's own title
+    banned_starts: set[int] = field(default_factory=set)  # lower-case word starts of no word the checker allows
+    # the sentence cannot end before one of these is written: the starts of the premise's own words (a row told what
+    # its film is about otherwise copies "from 2010, directed by ..." and stops)
+    needs_one_of: set[int] = field(default_factory=set)
+    allowed_after: dict[tuple[int, ...], set[int]] = field(default_factory=dict)  # prefix -> the only tokens next
 
     longest_prefix: int = 0  # the longest key of banned_after, set once it is filled
 
@@ -73,6 +84,19 @@ class ConstraintBuilder:
         self.eos_id = tokenizer.eos_token_id
         self.capital_tokens -= specials
         self._sequences: dict[str, list[list[int]]] = {}
+        # Tokens that start a lower-case word (" investig"), by their text and by the stem of that text; and those
+        # that start a word any row may write (grammar, the explanation vocabulary, words other rules judge).
+        self.word_starts = {i: t[1:].lower() for i, t in self.texts.items()
+                            if len(t) > 1 and t[0] == " " and t[1].islower() and re.fullmatch(r"[a-z'’-]+", t[1:])}
+        self._starts_by_text: dict[str, set[int]] = {}
+        self._starts_by_stem: dict[str, set[int]] = {}
+        for i, word in self.word_starts.items():
+            self._starts_by_text.setdefault(word, set()).add(i)
+            self._starts_by_stem.setdefault(stem(word), set()).add(i)
+        lexicon = FUNCTION_WORDS | EXPLANATION_WORDS | claim_vocabulary()
+        prefixes = {w[:n] for w in lexicon for n in range(1, len(w) + 1)}
+        self.ordinary_starts = {i for i, w in self.word_starts.items() if w in prefixes or ordinary(w)}
+        self.end_tokens = {i for i, t in self.texts.items() if _ENDS.search(t)} - specials | {self.eos_id}
 
     def sequences(self, word: str) -> list[list[int]]:
         """The token sequences a word is written with: with or without a leading space, lower or capitalised."""
@@ -82,8 +106,9 @@ class ConstraintBuilder:
             self._sequences[word] = [s for s in seqs if s]
         return self._sequences[word]
 
-    def for_facts(self, facts: Facts, openers: tuple[str, ...] = ()) -> RowConstraints:
-        """Constraints for one row; `openers`: words the sentence may start with (empty: any)."""
+    def for_facts(self, facts: Facts, openers: tuple[str, ...] = (), needs_premise: bool = False) -> RowConstraints:
+        """Constraints for one row; `openers`: words the sentence may start with (empty: any); `needs_premise`: the
+        sentence may not end before it has begun a word of the premise (when the facts give one)."""
         row = RowConstraints()
         title_tokens: set[int] = set()
         for phrase in self.allowed_phrases(facts):
@@ -105,6 +130,12 @@ class ConstraintBuilder:
         # checker's commonest rejection); "starring" one of its cast, "directed by" one of its directors.
         liked = [re.sub(r"\s*\(\d{4}\)$", "", t) for t in facts.liked]
         self.ban_after(row, ("loved", "liked", "enjoyed", "Like", "Fans of"), [facts.item.title], liked)
+        if liked:  # "If you loved" goes on with a title the user loved, never "the action thriller" or "Action"
+            firsts = {self.tokenizer.encode(" " + form, add_special_tokens=False)[0]
+                      for title in liked for form in (title, re.sub(r"^(?:The|A|An)\s+", "", title))}
+            for opener in ("If you loved", "If you liked", "If you enjoyed", "Since you loved", "Since you liked",
+                           "Fans of", "Like"):
+                row.allowed_after[tuple(self.tokenizer.encode(opener, add_special_tokens=False))] = firsts
         self.ban_after(row, ("starring", "stars"), [p for p in facts.directors if p not in facts.cast], facts.cast)
         self.ban_after(row, ("by",), [p for p in facts.cast if p not in facts.directors], facts.directors)
         self.complete_names(row, facts.names())
@@ -115,8 +146,42 @@ class ConstraintBuilder:
             if word == title_word:
                 row.title_openers |= tokens
         row.numbers = self.allowed_numbers(facts)
+        row.banned_starts = self.banned_word_starts(facts)
+        row.needs_one_of = self.premise_word_starts(facts) if needs_premise else set()
+        # A cast member (not also a director) is no maker: "Ben Kingsley's Shutter Island", "... directed it"
+        makers_only = [p for p in facts.cast if p not in facts.directors]
+        for person in makers_only:
+            for name in (person, " " + person):
+                key = tuple(self.tokenizer.encode(name, add_special_tokens=False))
+                for word in ("'s", "’s", "'", " directed", " directs", " is", " was", " are", " were"):
+                    row.banned_after.setdefault(key, set()).add(self.tokenizer.encode(word, add_special_tokens=False)[0])
         row.longest_prefix = max((len(p) for p in row.banned_after), default=0)
         return row
+
+    def banned_word_starts(self, facts: Facts) -> set[int]:
+        """Lower-case word starts of no word this row may write: not ordinary, and no word (or form of one) of its
+        description, subjects, premise, title, genres or wishes."""
+        words = fact_words(facts) | {w.lower() for w in re.findall(r"[A-Za-z'’-]+", " ".join(
+            (*facts.titles(), *facts.item.genres, *facts.wishes, facts.period or "", *facts.names())))}
+        allowed: set[int] = set()
+        for word in words:
+            for n in range(1, len(word) + 1):
+                allowed |= self._starts_by_text.get(word[:n], set())
+            allowed |= self._starts_by_stem.get(stem(word), set())
+        return set(self.word_starts) - self.ordinary_starts - allowed
+
+    def premise_word_starts(self, facts: Facts) -> set[int]:
+        """Tokens that start a word of the premise that says something (not grammar nor the explanation vocabulary):
+        " bus", " terror", " explode" for "a bus that is rigged by a terrorist to explode"."""
+        starts: set[int] = set()
+        for word in re.findall(r"[A-Za-z][a-z'’-]+", facts.premise or ""):
+            if ordinary(word) or len(word) < 3:
+                continue
+            for form in (word.lower(), word):
+                for n in range(3, len(form) + 1):
+                    starts |= {seq[0] for seq in [self.tokenizer.encode(" " + form[:n], add_special_tokens=False)]
+                               if len(seq) == 1}
+        return starts
 
     def ban_after(self, row: RowConstraints, after: tuple[str, ...], wrong: list[str], right: list[str]) -> None:
         """After any of the words `after`, the model cannot start a `wrong` phrase: the first token where a wrong
@@ -157,20 +222,24 @@ class ConstraintBuilder:
         for label, pattern in UNSUPPORTED_CLAIMS.items():
             if label == "remake or sequel" and _SEQUEL_TITLE.search(facts.item.title):
                 continue
+            if label == "plot" and facts.premise:
+                continue  # the prompt tells what it is about; the checker holds each word to the description
             if label in PEOPLE_CLAIMS and getattr(facts, PEOPLE_CLAIMS[label]):
                 continue
             words += ban_forms(pattern)
         words += [w for pattern, wish in MOOD_CLAIMS.items() if unsupported_mood(facts, wish) for w in ban_forms(pattern)]
-        words += list(NUMBER_WORDS)
+        premise = (facts.premise or "").lower()
+        words += [w for w in NUMBER_WORDS if not re.search(rf"\b{w}\b", premise)]  # "a group of four friends"
         words += [w for w, start in DECADE_WORDS.items() if start != facts.decade]
-        words += list(_PLOT_OPENERS)
+        words += [] if facts.premise else list(_PLOT_OPENERS)
         return list(dict.fromkeys(words))
 
     @staticmethod
     def allowed_phrases(facts: Facts) -> list[str]:
         titles = [t for display in facts.titles() for t in (display, re.sub(r"\s*\(\d{4}\)$", "", display))]
         bare = [re.sub(r"^(?:The|A|An)\s+", "", t) for t in titles]
-        return [*titles, *bare, *facts.item.genres, *facts.names()]
+        premise = [facts.premise] if facts.premise else []  # its names ("Deputy U.S. Marshal Edward Daniels")
+        return [*titles, *bare, *facts.item.genres, *facts.names(), *premise]
 
     @staticmethod
     def allowed_numbers(facts: Facts) -> tuple[str, ...]:
@@ -179,6 +248,7 @@ class ConstraintBuilder:
         numbers = set(re.findall(r"\d+", " ".join(re.sub(r"\s*\(\d{4}\)$", "", t) for t in facts.titles())))
         if facts.item.year:
             numbers |= {str(facts.item.year), str(facts.decade), f"{facts.decade % 100:02d}"}
+        numbers |= set(re.findall(r"\d+", facts.premise or ""))  # "a 12-year-old boy"
         return tuple(sorted(numbers))
 
 
@@ -208,7 +278,7 @@ class FactConstraints:
 
         masks = torch.zeros((len(self.rows), scores.shape[1]), dtype=torch.bool, device=scores.device)
         for b, row in enumerate(self.rows):
-            ids = (self.builder.capital_tokens - row.allowed_capitals) | row.banned_after.get((), set())
+            ids = (self.builder.capital_tokens - row.allowed_capitals) | row.banned_after.get((), set()) | row.banned_starts
             ids |= self.builder.markup_tokens
             ids = [i for i in ids if i < scores.shape[1]]
             masks[b, ids] = True
@@ -256,6 +326,16 @@ class FactConstraints:
             banned |= self._digits_banned(row, generated[b])
             row_ids += [b] * len(banned)
             token_ids += banned
+        for b, row in enumerate(rows):
+            for prefix, allowed in row.allowed_after.items():
+                if tuple(generated[b][-len(prefix):]) == prefix:
+                    keep = [i for i in allowed if i < scores.shape[1]]
+                    kept = scores[b, keep].clone()
+                    scores[b] = neg
+                    scores[b, keep] = kept
+            if row.needs_one_of and not row.needs_one_of.intersection(generated[b]):
+                row_ids += [b] * len(self._end_ids)
+                token_ids += self._end_ids
         if token_ids:
             scores[row_ids, token_ids] = neg
         if self.ends_reply is not None:
@@ -263,6 +343,10 @@ class FactConstraints:
                 scores[b] = neg
                 scores[b, self.builder.eos_id] = 0.0
         return scores
+
+    @property
+    def _end_ids(self) -> list[int]:
+        return self.__dict__.setdefault("_end_id_list", sorted(self.builder.end_tokens))
 
     def _word(self, token: int) -> str:
         return self.builder.texts.get(token, "").strip()

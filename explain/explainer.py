@@ -2,12 +2,13 @@
 
 The ranker has already chosen the items; the LLM only writes one sentence per item.
 
-1. Facts: each item's title, year and genres, the liked movie the CF model ties it to, the
-   user's recognised wishes it fits, the genres asked for (`explain/facts.py`). The model is given
+1. Facts: each item's title, year and genres, its director and cast, the premise its description gives, the
+   liked movie the CF model ties it to, the user's recognised wishes it fits, the genres asked for
+   (`explain/facts.py`, `explain/premise.py`). The model is given
    these facts to phrase, not a question to answer.
 2. Constrained decoding: per row, the model cannot write genre words the item lacks, award,
-   sequel, cast or plot words, numbers that are not its own, or capitalised names outside its
-   facts (`explain/decoding_constraints.py`).
+   sequel, cast or plot words (plot words only from the premise), numbers that are not its own, capitalised
+   names outside its facts, or start a word the checker would not let through (`explain/decoding_constraints.py`).
 3. Check: every first sentence goes through the claim checker (`explain/claims.py`), the same one
    `python -m evaluation explanations` measures, before anything is shown. Text is released
    only as a whole sentence that passed, so nothing is streamed that is taken back later.
@@ -36,6 +37,7 @@ from explain.claims import ClaimChecker
 from explain.sentence_form import opening
 from explain.facts import Facts, build_facts
 from explain.traffic import Arrival, Traffic
+from explain.worked_examples import EXAMPLES, PERSON_EXAMPLE, PREMISE_EXAMPLES
 from llm.batching import DeadlineExceeded
 from prompts import render
 
@@ -56,21 +58,6 @@ OPENERS = ("If", "Since", "Fans", "For", "Like", "With")  # "As" and "You" led t
 LOVED_OPENERS = ("If", "Fans", "Like")  # openers that lead the model to a title the viewer loved
 PLAIN_OPENERS = ("A", "An", "This", "With", "For", "Fans")
 _GENRE_WORDS = {"Sci-Fi": "sci-fi", "Film-Noir": "film noir", "Children's": "family"}
-# Worked examples shown before the facts (rows alternate between them, so openings vary): each reply
-# states only its facts and ties them to the viewer. Their titles cannot be copied: capitals are constrained.
-# A person of the facts makes a sentence say something specific (issue 17: "a fact beyond genre and year"), so
-# both examples use one; a catalog without people gives the model none to copy (capitals are constrained).
-EXAMPLES = [
-    ({"title": "Speed", "year": 1994, "genres": ["action", "romance", "thriller"], "neighbour": "Die Hard (1988)",
-      "wishes": ["tense"], "wanted": [], "shared": ["action", "thriller"], "period": None,
-      "director": "Jan de Bont", "cast": ["Keanu Reeves", "Sandra Bullock"], "asked_person": None, "shared_person": None},
-     "If you loved Die Hard, Speed is a tense action thriller starring Keanu Reeves."),
-    ({"title": "Groundhog Day", "year": 1993, "genres": ["comedy", "romance"], "neighbour": None,
-      "wishes": ["feel-good"], "wanted": ["comedy"], "shared": [], "period": None,
-      "director": "Harold Ramis", "cast": ["Bill Murray", "Andie MacDowell"], "asked_person": None, "shared_person": None},
-     "Harold Ramis's Groundhog Day is a feel-good romantic comedy, the kind you asked for."),
-]
-PERSON_EXAMPLE = 1  # the example whose reply opens with a person of the facts
 
 
 @dataclass
@@ -109,7 +96,7 @@ class Explainer:
 
     def conversation(self, facts: Facts, row: int = 0) -> list[dict]:
         """System rules, one worked example, then the facts of this item."""
-        example_facts, example_reply = EXAMPLES[row % len(EXAMPLES)]
+        example_facts, example_reply = (PREMISE_EXAMPLES if facts.premise else EXAMPLES)[row % len(EXAMPLES)]
         words = self.catalog.template_words
         return [
             {"role": "system", "content": render("explain_system.j2", **words)},
@@ -122,13 +109,14 @@ class Explainer:
     def prompt_facts(facts: Facts) -> dict:
         item = facts.item
         return {
-            "title": item.title, "year": item.year, "genres": [genre_word(g) for g in item.genres] or ["unknown"],
+            "title": item.title, "year": item.year, "genres": prompt_genres(facts),
             "neighbour": facts.neighbour, "wishes": [wish_phrase(w) for w in facts.fitting_wishes],
             "wanted": [genre_word(g) for g in facts.wanted_genres], "shared": [genre_word(g) for g in facts.shared_genres],
             "period": facts.period,
             # the people to name: whom the user asked for or shares with a liked title first, else the director
             "director": facts.directors[0] if facts.directors else None, "cast": list(facts.cast[:2]),
             "asked_person": _wanted_person(facts), "shared_person": _shared_person(facts),
+            "premise": facts.premise,
         }
 
     def explain(self, items: list[Item], state, use_llm: bool = True, all_facts: list[Facts] | None = None,
@@ -184,9 +172,10 @@ class Explainer:
                 left = {row: variants for row in pending}  # candidates of a row not judged yet
                 passed: set[int] = set()
                 # The best passing sentence of a row so far, kept while the row's other candidate (same batch) may
-                # still be better: personal (at the retry, where an impersonal one may pass), then specific (naming
-                # a person or a liked title the facts give, not only genre and year).
-                held: dict[int, tuple[tuple[bool, bool], str]] = {}
+                # still be better: personal (at the retry, where an impersonal one may pass), then saying what the
+                # film is about where the facts give a premise, then specific (naming a person or a liked title the
+                # facts give, not only genre and year).
+                held: dict[int, tuple[tuple[bool, ...], str]] = {}
                 failed: list[Exception] = []  # set by _sentences when the LLM fails: the rest get templates
                 # A request waits for the turns still ranking only where it could not join their batch later.
                 gather = busy and seed is None and not getattr(self.llm, "joins_running_batch", False)
@@ -203,14 +192,16 @@ class Explainer:
                     personal_enough = verdict.personalised or not is_personal(facts) or seed is not None
                     varied = openings.count(opening(verdict.text)) < MAX_SAME_OPENING
                     if verdict.acceptable and personal_enough and varied:
-                        score = (verdict.personalised or not is_personal(facts), bool(verdict.specifics) or not has_specific(facts))
+                        score = (verdict.personalised or not is_personal(facts),
+                                 any(x.startswith("description") for x in verdict.specifics) or not facts.premise,
+                                 bool(verdict.specifics) or not has_specific(facts))
                         if row not in held or score > held[row][0]:
                             held[row] = (score, verdict.text)
                     else:
                         # Which rule failed, never the text: it may echo what the user said.
                         reasons = verdict.problems + verdict.form or ["not personalised" if varied else "same opening"]
                         log.info("explanation for %s failed the check (%s)", facts.item.display, "; ".join(reasons)[:200])
-                    if row in held and (held[row][0] == (True, True) or left[row] == 0):
+                    if row in held and (all(held[row][0]) or left[row] == 0):
                         yield self._accept(row, held.pop(row)[1], passed, openings)
                     if all(row in passed or left[row] == 0 for row in pending):
                         break  # every row passed or ran out of candidates: stop generating
@@ -292,7 +283,12 @@ class Explainer:
 
         if self._constraints is None or self._constraints.tokenizer is not tokenizer:
             self._constraints = ConstraintBuilder(tokenizer)
-        rows = [self._constraints.for_facts(f, openers(f, example)) for f, example in zip(facts, examples)]
+        # Of a pick's two candidates, the one following the example that suits it must say something of the premise
+        # before it ends; the other may stop at genre and people (it finishes sooner, and is true too). The better
+        # of the two that pass is shown. With one candidate per pick (a busy LLM) none is held to the premise.
+        rows = [self._constraints.for_facts(f, openers(f, example),
+                                            needs_premise=not spread_openers and example == example_for(f))
+                for f, example in zip(facts, examples)]
         return [make_processor(self._constraints, rows, ends_reply=lambda text: first_sentence(text) is not None,
                                max_same_opener=MAX_SAME_OPENING if spread_openers else None)]
 
@@ -322,8 +318,10 @@ def openers(facts: Facts, example: int = 0) -> tuple[str, ...]:
     a plain one; never "In one sentence" or "To be honest". A row led by the example that opens with a person
     (PERSON_EXAMPLE) opens with one of the pick's people when the facts name any: the model then says who
     made it or stars in it, a specific fact, where it would otherwise stop at genre and year."""
-    people = (*facts.wanted_people, *(p for p, _, _ in facts.shared_people), *facts.directors[:1], *facts.cast[:2])
-    if example == PERSON_EXAMPLE and people:
+    # The person example's reply opens with the director's possessive: a cast member opening it wrote "Ben Kingsley's
+    # Shutter Island", or, kept from that, a sentence with no verb ("Jack Nicholson and Shelley Duvall, the movie ...")
+    people = (*facts.wanted_people, *(p for p, _, _ in facts.shared_people), *facts.directors[:1])
+    if example == PERSON_EXAMPLE and people and not facts.premise:
         return tuple(dict.fromkeys(p.split()[0] for p in people))
     if not is_personal(facts):
         return (facts.item.title.split()[0], *PLAIN_OPENERS)
@@ -343,6 +341,13 @@ def is_personal(facts: Facts) -> bool:
     """Whether the facts give the sentence something to tie the pick to the viewer with."""
     return bool(facts.neighbour or facts.fitting_wishes or facts.wanted_genres or facts.shared_genres or facts.period
                 or facts.wanted_people or facts.shared_people)
+
+
+def prompt_genres(facts: Facts) -> list[str]:
+    """The genres the prompt names: those asked for, then those the liked titles share, then the rest; three at
+    most, two beside a premise (the model copies the list whole, and a long one leaves no room for the premise)."""
+    genres = sorted(facts.item.genres, key=lambda g: (g not in facts.wanted_genres, g not in facts.shared_genres))
+    return [genre_word(g) for g in genres[: 2 if facts.premise else 3]] or ["unknown"]
 
 
 def wish_phrase(wish: str) -> str:

@@ -50,6 +50,7 @@ love loved loves loving like liked likes enjoy enjoyed enjoys want wanted wants 
 fit fits suit suits suited match matches pick picks picked choose chose choice choices watch watched watching
 see seen find found try give gives bring brings offer offers deliver delivers keep keeps kept make makes made
 share shares shared mix mixes blend blends combine combines combining pack packs packed serve serves get gets
+grip grips hook hooks hooked
 come comes go goes look looking looks feel feels felt need needs recommend recommended consider check add adds
 capture captures carry carries hold holds take takes turn turns put stay stays become becomes seem seems
 show shows tell tells told follow follows following center centers centre centres focus focuses explore explores
@@ -58,7 +59,7 @@ fan fans lover lovers viewer viewers audience audiences people person anyone eve
 film films movie movies picture pictures flick story stories tale tales ride treat gem kind kinds type types sort
 style mood tone taste tastes feel vibe mixture combination dose fix touch way ways time times moment moments
 night nights evening tonight weekend hour hours favorite favorites favourite favourites wish wishes request
-year years decade decades era lead leads name names maker makers spirit energy heart experience pleasure delight
+year years lead leads name names maker makers spirit energy heart experience pleasure delight
 elements element genre genres category categories shade side blend mix list option options addition companion
 great good better best perfect ideal fine solid strong excellent wonderful fantastic terrific superb enjoyable
 engaging satisfying compelling memorable fresh new old older recent modern similar different whole full rich
@@ -71,14 +72,16 @@ _LY_CONTENT = frozenset("family ally rally belly bully jelly lily holy ugly sill
 
 
 @lru_cache(maxsize=1)
-def _claim_vocabulary() -> frozenset[str]:
+def claim_vocabulary() -> frozenset[str]:
     """Every word a genre, mood, wish or claim pattern can match, and number and decade words: judged elsewhere."""
     patterns = [*GENRE_CLAIMS, *MOOD_CLAIMS, *(w for words in WISH_WORDS.values() for w in words),
                 *UNSUPPORTED_CLAIMS.values()]
-    words = {part for pattern in patterns for form in ban_forms(pattern) for part in re.split(r"[\s-]+", form)}
+    # single words only: "game" of "video games" or "edge" of "edge of your seat" is judged by no rule on its own
+    words = {part for pattern in patterns for form in ban_forms(pattern) if " " not in form for part in form.split("-")}
     from lexicon.wishes import WISHES
 
-    words |= {part for label, phrases in WISHES.items() for phrase in (label, *phrases) for part in re.split(r"[\s-]+", phrase)}
+    words |= {part for label, phrases in WISHES.items() for phrase in (label, *phrases) if " " not in phrase
+              for part in phrase.split("-")}
     return frozenset(w for w in words | set(NUMBER_WORDS) | set(DECADE_WORDS) if w)
 
 
@@ -103,13 +106,13 @@ def is_adverb(word: str) -> bool:
 def ordinary(word: str) -> bool:
     """A word any explanation may use: grammar, the explanation vocabulary, or a word another rule judges."""
     word = word.lower().replace("’", "'")
-    return (word in FUNCTION_WORDS or word in EXPLANATION_WORDS or word in _claim_vocabulary() or is_adverb(word)
+    return (word in FUNCTION_WORDS or word in EXPLANATION_WORDS or word in claim_vocabulary() or is_adverb(word)
             or stem(word) in _ordinary_stems())
 
 
 @lru_cache(maxsize=1)
 def _ordinary_stems() -> frozenset[str]:
-    return frozenset(stem(w) for w in EXPLANATION_WORDS | _claim_vocabulary())
+    return frozenset(stem(w) for w in EXPLANATION_WORDS | claim_vocabulary())
 
 
 def fact_words(facts) -> set[str]:

@@ -36,7 +36,7 @@ _CLAUSE_END = re.compile(r",|;|\s(?:after|when|while|before|until|as|but|where|w
 # (not "of", "to", "by", "with", "and": what follows them often completes the word before: "in search of",
 # "teamed with", "a slow-witted and kindhearted man")
 _PHRASE_END = re.compile(r"\s(?:in|on|at|during|through|across|near|inside|aboard)\s")
-_WEAK_END = re.compile(r"\s(?:to|by|from|for|with|and|of|into|against|between)\s")
+_WEAK_END = re.compile(r"\s(?:to|by|from|for|with|and|into|against|between)\s")  # not "of": "in search of"
 _TRAILING = {"the", "a", "an", "of", "and", "or", "to", "in", "on", "at", "by", "with", "for", "from", "his", "her",
              "their", "its", "who", "that", "which", "is", "are", "was", "were", "has", "have", "up", "out", "off",
              "down", "over", "back", "away", "must", "can", "will", "named", "called", "just", "only", "also", "even",
@@ -84,7 +84,9 @@ def _says_what_happens(phrase: str) -> bool:
     """Not a list of names ("Jackie Chan and Chris Tucker") nor the cast ("an ensemble cast that consists of")."""
     words = phrase.split()
     lower = [w for w in words if w[:1].islower()]
-    hanging = len(words) > 2 and words[-2].lower() in {"who", "that", "which", "he", "she", "they", "as"}  # "who fought"
+    # "who fought", "who are forced": a verb whose object or complement was cut off
+    hanging = len(words) > 2 and words[-2].lower() in {"who", "that", "which", "he", "she", "they", "as", "is", "are",
+                                                       "was", "were", "be", "been"}
     return (len(lower) >= 3 and len(lower) * 2 >= len(words) and not hanging
             and not re.search(r"\b(?:cast|ensemble|stars?|voices|roles?|played|portrayed|prequel|sequel)\b|/|\s,|"
                               r"\b(?:who|that),", phrase))
@@ -105,6 +107,7 @@ def _tidy(phrase: str) -> str:
     phrase = re.sub(r"\s*[\"“][^\"”]{1,30}[\"”]\s*", " ", phrase)  # "Edward "Teddy" Daniels": the nickname
     phrase = re.sub(r",\s*played by .*?(?=,\s*(?:who|whose|that)\b)", "", phrase)  # ", played by Bateman, Day, ..."
     phrase = _LEADING_NAME.sub("", phrase)
+    phrase = re.sub(rf"^(?:{_NAME}\s+)+(?:and\s+(?:{_NAME}\s+)+)?as\s+(?=[a-z])", "", phrase)  # "Jackie Chan and Chris Tucker as"
     return " ".join(phrase.split()).strip(" ,;:")
 
 
@@ -122,6 +125,8 @@ def _shorten(phrase: str) -> str | None:
             words = start.split()
             if len(words) > MAX_PREMISE_WORDS:
                 break
+            if words and words[-1][:1].isupper() and phrase[m.end():][:1].isupper():
+                continue  # inside a name: "the Land of the Dead", "Tyrell Corporation"
             short = _trimmed(start) if words and words[-1].lower() not in _TRAILING else None
             if short and _says_what_happens(short) and len(short.split()) + bonus > best_score:
                 best, best_score = short, len(short.split()) + bonus

@@ -2,7 +2,7 @@
 
 It reads the sentence with titles and people masked (a title is one word here) and says why it is not one whole
 sentence of a sensible length: too short or long, not ended, more than one, markup, the first person, a word
-left hanging at the end ("... starring Keanu Reeves and."), a main clause that starts with "and" after an
+left hanging at the end ("... starring Keanu Reeves and."), a start on "And", a main clause that starts with "and" after an
 "If ..." clause ("If you loved Deadpool, and people who loved it also loved it."), a word or phrase said twice
 in a row, an unclosed quote or bracket.
 """
@@ -52,6 +52,8 @@ def grammar_problems(text: str) -> list[str]:
     """What breaks the grammar in ways a word list can see (no parser: SmolLM2's slips are of these kinds)."""
     problems: list[str] = []
     plain = re.findall(r"[\w'’-]+", text.lower())
+    if plain and plain[0] in ("and", "but", "or", "nor", "so", "because"):  # "And that's the way it is always."
+        problems.append(f"starts with {plain[0]!r}")
     if plain and plain[-1] in _NO_LAST_WORD and text.rstrip()[-1:] in ".!?":
         problems.append(f"ends on {plain[-1]!r}")
     # "If you loved Deadpool, and people who ...": the "If" clause never gets its main clause

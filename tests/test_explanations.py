@@ -58,7 +58,7 @@ def test_invented_title_is_never_shown(explainer_with, recommender):
 
 
 def test_catalog_titles_are_allowed(explainer_with, recommender):
-    llm = ScriptedLLM([["A tense ride for fans of Star Wars (1977), with the same sense of danger."]])
+    llm = ScriptedLLM([["A tense ride for fans of Star Wars (1977), with the same thrills."]])
     _, finals = explain(explainer_with(llm), recommender)
     assert all(f.source == "llm" for f in finals.values())
     assert finals[0].text.startswith("A tense ride")
@@ -80,7 +80,7 @@ def test_a_failed_sentence_is_generated_again_and_only_that_row(explainer_with, 
 
 def test_personal_first_then_faithful_is_enough(explainer_with, recommender):
     """The first try must tie the pick to the user when the facts allow; the retry only has to be true."""
-    plain = ["Aliens is an action and sci-fi movie from 1986 with plenty of danger."]
+    plain = ["Aliens is an action and sci-fi movie from 1986, full of thrills."]
     llm = ScriptedLLM([plain, plain])
     _, finals = explain(explainer_with(llm), recommender)
     assert len(llm.calls) == 2 and llm.calls[1]["rows"] == 4, "both rows failed the first try (row 1 names Aliens)"
@@ -326,3 +326,45 @@ def test_the_turns_budget_stops_waiting_and_keeps_what_passed(recommender):
     assert time.perf_counter() - started < 2.0, "the budget stops the waiting"
     assert [(e.row, e.source) for e in shown] == [(0, "llm"), (1, "template")]
     assert len(llm.calls) == 1, "no retry once the budget is spent"
+
+
+ALIENS = ("Aliens is a 1986 science fiction action film written and directed by James Cameron. It stars Sigourney "
+          "Weaver as Ellen Ripley, who returns to the planet where her crew encountered the hostile Alien, this time "
+          "accompanied by a unit of space marines.")
+
+
+def test_constraints_steer_to_the_premise_and_away_from_what_the_checker_rejects(recommender):
+    """The real tokenizer (issue 26): a row told its film's premise cannot end before it says something of it; a
+    lower-case word may start only as a word of the description or one any explanation uses; a cast member is no
+    maker; "If you loved" goes on with a liked title."""
+    import dataclasses
+
+    import torch
+
+    from explain.decoding_constraints import ConstraintBuilder, make_processor
+    from explain.facts import Facts
+    from explain.premise import premise
+
+    tokenizer = recommender.llm.tokenizer
+    aliens = dataclasses.replace(recommender.catalog[175], description=ALIENS)
+    facts = Facts(item=aliens, liked=("Star Wars (1977)",), directors=("James Cameron",), cast=("Sigourney Weaver",),
+                  premise=premise(ALIENS))
+    assert facts.premise and "planet" in facts.premise
+    builder = ConstraintBuilder(tokenizer)
+    processor = make_processor(builder, [builder.for_facts(facts, needs_premise=True)])
+    free = make_processor(builder, [builder.for_facts(facts)])
+    prompt = tokenizer("Say something:", return_tensors="pt").input_ids
+    for p in (processor, free):
+        p(prompt, torch.zeros((1, len(tokenizer))))  # the first call fixes where the prompt ends
+
+    def allowed(after: str, word: str, processor=processor) -> bool:
+        ids = torch.cat([prompt, tokenizer(after, return_tensors="pt", add_special_tokens=False).input_ids], 1)
+        first = tokenizer.encode(word, add_special_tokens=False)[0]
+        return bool(torch.isfinite(processor(ids, torch.zeros((1, len(tokenizer))))[0, first]))
+
+    assert allowed(" It is a tense sci-fi ride", ".", free)  # the other candidate may stop at genre
+    assert not allowed(" It is a tense sci-fi ride", ".") and allowed(" It is a tense ride as Ripley returns", ".")
+    assert allowed(" It is a tense ride about", " marines") and not allowed(" It is a tense ride about", " sharks")
+    assert allowed(" It is a", " great") and allowed(" It is a", " tense")
+    assert not allowed(" Sigourney Weaver", "'s") and allowed(" James Cameron", "'s")
+    assert allowed("If you loved", " Star") and not allowed("If you loved", " the")
