@@ -109,6 +109,17 @@ class GenreSources:
         return _mapped(g for cell in self.wikipedia.list_genres.get(film.id, []) for g in cell.split(","))
 
 
+def drop_wrong_imdb_links(wikipedia: WikipediaFacts, wikidata: WikidataFacts, imdb: dict[str, str]) -> None:
+    """An IMDb link whose Wikipedia article has another film's title ("It (1990)" -> Goodfellas) is wrong for
+    Wikidata too: both exports lose that film's facts, as a contradicted link does (`drop_contradicted`)."""
+    for film, _, _ in wikipedia.refused_titles:
+        imdb.pop(film.id, None)
+        if any(film.id in table for table in (wikidata.genres, wikidata.genre_qids, wikidata.directors, wikidata.subjects)):
+            wikidata.linked -= 1
+        for table in (wikidata.genres, wikidata.genre_qids, wikidata.directors, wikidata.subjects):
+            table.pop(film.id, None)
+
+
 def film_genres(film: Film, sources: GenreSources, description: str) -> tuple[list[str], bool]:
     """The film's genres, and whether DBpedia added one.
 
@@ -214,12 +225,14 @@ def build(sources: Path, log: Callable[[str], None] = print) -> Build:
     wikidata = step("Wikidata genres, directors, subjects through IMDb ids", lambda: read_wikidata(sources, films))
     dbpedia = step("DBpedia directors, cast, genres: links checked", lambda: read_dbpedia(sources, films))
     drop_contradicted(films, wikidata, dbpedia)
-    directors = merge_directors(dbpedia.directors, wikidata.directors)
-    descriptions = step("Wikipedia first sentences matched by title and year", lambda: read_descriptions(sources, films, directors.by_film))
     wikidata_films = step("Wikidata pages and genres through IMDb ids: wikidata-films/", lambda: read_wikidata_films(sources))
     wikipedia = step("Wikipedia articles through IMDb ids and page names, else title and year",
                      lambda: join_articles(sources, films, wikidata_films))
+    imdb = imdb_links(sources)
+    drop_wrong_imdb_links(wikipedia, wikidata, imdb)
+    directors = merge_directors(dbpedia.directors, wikidata.directors)
+    descriptions = step("Wikipedia first sentences matched by title and year", lambda: read_descriptions(sources, films, directors.by_film))
     interactions = step(f"interactions: {INTERACTIONS_SOURCE}", lambda: read_interactions(sources, films))
-    genre_sources = GenreSources(wikidata, dbpedia, wikipedia, wikidata_films, imdb_links(sources))
+    genre_sources = GenreSources(wikidata, dbpedia, wikipedia, wikidata_films, imdb)
     items, dbpedia_added = assemble(films, wikidata, dbpedia, directors, descriptions, wikipedia, genre_sources)
     return Build(films, items, interactions, wikidata, dbpedia, directors, wikipedia, dbpedia_added, coverage(items))

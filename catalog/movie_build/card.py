@@ -82,8 +82,10 @@ def _joined(result: Build) -> str:
     ways = Counter(result.wikipedia.joined_by.values())
     refused = [f"{shown(f)} -> {title} ({year})" for f, title, year in result.wikipedia.refused_years]
     directors = Counter(result.wikipedia.directors_from.values())
+    by_title = [f"{shown(f)} -> {title} ({year})" for f, title, year in result.wikipedia.refused_titles]
     return (f"{ways['imdb']:,} through the IMDb id, {ways['title']:,} by title and year; IMDb joins refused by the year: "
-            f"{len(refused)}, e.g. " + "; ".join(refused[:EXAMPLES]) + ". Directors from the 2016 lists: "
+            f"{len(refused)}, e.g. " + "; ".join(refused[:EXAMPLES]) + f"; refused because the titles share too little "
+            f"(rapidfuzz similarity of the title keys under 60): {len(by_title)}: " + "; ".join(by_title) + ". Directors from the 2016 lists: "
             f"{directors['lists']:,}, from the article's \"directed by\": {directors['paragraph']:,}")
 
 
@@ -192,7 +194,7 @@ def card_text(result: Build, sources: Path) -> str:
         "wrote them." + _untitled_sentence(untitled),
         "- **The Wikipedia article** of a film is found through its IMDb id (`links/redial_imdb.csv`) and the English "
         "Wikipedia page that Wikidata gives for that IMDb id (`wikidata-films/`), refused where the article's year differs "
-        "from ReDial's by more than one; else by normalised title and year (plus or minus one) where exactly one article "
+        "from ReDial's by more than one or the two titles share too little to name one film; else by normalised title and year (plus or minus one) where exactly one article "
         "fits and its opening sentence calls the work a film. Through the IMDb id, misnamed ReDial titles find their "
         f"article (\"Jumanji (2017)\" is Jumanji: Welcome to the Jungle). Joined: {_joined(result)}.",
         "- `genres`: where the article states genres (the list pages' labels, or the kind of film its opening sentence "

@@ -8,7 +8,9 @@ A ReDial film reaches its article in two ways, the first that works:
 1. through its IMDb id (`links/redial_imdb.csv`) and Wikidata's English Wikipedia page for that IMDb id
    (`wikidata-films/wikidata-movies.json.gz`), which needs no title matching and so also finds films ReDial
    misnamed ("Jumanji (2017)" is Jumanji: Welcome to the Jungle). The link is refused where the article's
-   year differs from ReDial's by more than one (an IMDb id that points at a remake or a sequel);
+   year differs from ReDial's by more than one (an IMDb id that points at a remake or a sequel), or where the
+   two titles share too little to be one film's names (ReDial's "It (1990)" has Goodfellas' IMDb id, "Heat
+   (1996)" Poison Ivy II's): that costs a few true renamings ("Fast 8") and keeps wrong facts out;
 2. by normalised title and year (plus or minus one), where exactly one article fits and its opening
    sentence calls the work a film (the list pages also link television series and books).
 
@@ -27,6 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
 
+from rapidfuzz import fuzz
+
 from catalog.movie_build.redial import Film
 from catalog.movie_build.titles import title_key
 from catalog.movie_build.wikidata_films import WikidataFilms, imdb_links
@@ -34,6 +38,7 @@ from catalog.movie_build.wikipedia import film_head, first_sentence
 
 YEAR_TOLERANCE = 1
 MAX_CAST = 8
+MIN_TITLE_SIMILARITY = 60  # rapidfuzz token_set_ratio of the title keys (or of them without spaces: "MASH", "M*A*S*H")
 
 # Wikipedia's genre labels in the catalog's vocabulary (MovieLens' 18 names) and as subjects: "Superhero" is
 # Action plus the subject "superhero"; a label that says no genre ("Spy", "Sports") is a subject only;
@@ -86,6 +91,7 @@ class WikipediaFacts:
     list_cast: dict[str, list[str]] = field(default_factory=dict)  # the 2016 lists' cast, where no article has one
     list_genres: dict[str, list[str]] = field(default_factory=dict)  # the 2016 lists' genre words, as written
     refused_years: list[tuple[Film, str, int]] = field(default_factory=list)  # IMDb joins refused by the year
+    refused_titles: list[tuple[Film, str, int]] = field(default_factory=list)  # IMDb joins refused by the title
 
 
 def _page_name(href: str) -> str:
@@ -158,6 +164,12 @@ def directed_by(extract: str) -> list[str]:
     return []
 
 
+def same_film_names(ours: str, theirs: str) -> bool:
+    """Whether two titles can name one film: "Jumanji" and "Jumanji: Welcome to the Jungle" can, "It" and "Goodfellas" not."""
+    a, b = title_key(ours), title_key(theirs)
+    return max(fuzz.token_set_ratio(a, b), fuzz.ratio(a.replace(" ", ""), b.replace(" ", ""))) >= MIN_TITLE_SIMILARITY
+
+
 def _is_film(extract: str) -> bool:
     sentence = sentences(extract)[0] if extract else ""
     return film_head(sentence) is not None
@@ -181,6 +193,9 @@ def join_articles(sources: Path, films: list[Film], wikidata_films: WikidataFilm
         row = by_page.get(linked.page) if linked and linked.page else None
         if row is not None and film.year is not None and abs(int(row["year"]) - film.year) > YEAR_TOLERANCE:
             facts.refused_years.append((film, row["title"], int(row["year"])))
+            row = None
+        if row is not None and not same_film_names(film.title, row["title"]):
+            facts.refused_titles.append((film, row["title"], int(row["year"])))
             row = None
         if row is not None:
             chosen[film.id], facts.joined_by[film.id] = row, "imdb"
