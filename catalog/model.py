@@ -104,6 +104,7 @@ class Catalog:
     category_synonyms: dict[str, str] = field(default_factory=dict)
     source: str = ""  # where it was read from, and as what format (for messages)
     example: str = ""  # a first message to show people ("" -> one naming the two most popular items)
+    description_source: str = ""  # who wrote the descriptions ("Wikipedia"); "" when the catalog does not say
     # ranking settings tuned for this catalog (catalog.toml's [ranking]; keys in catalog.spec.RANKING_KEYS)
     ranking: dict[str, float] = field(default_factory=dict)
 

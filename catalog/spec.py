@@ -4,6 +4,7 @@
     name = "shop"
     noun = "product"                 # "movie", "book", "product"; the plural is derived ("nouns" to override)
     example = "I loved the Trailwise Tent, no electronics"   # optional: a first message to show people
+    description_source = "the maker"  # optional: who wrote the descriptions; an answer quoting one credits it
     category_label = "category"      # what a category is called: "genre" for movies ("category_labels" for the plural)
     [items]
     file = "products.csv"            # CSV, TSV or JSONL
@@ -85,6 +86,7 @@ class CatalogSpec:
     category_label: str | None = None
     category_labels: str | None = None
     example: str | None = None  # a first message to show people
+    description_source: str | None = None  # who wrote the descriptions ("Wikipedia"): quoted text is credited to it
     category_words: dict[str, str] = field(default_factory=dict)
     category_synonyms: dict[str, str] = field(default_factory=dict)
     ranking: dict[str, float] = field(default_factory=dict)
@@ -100,7 +102,7 @@ class CatalogSpec:
 
     def apply(self, catalog):
         """The catalog with what the spec says about it (noun, label, words, synonyms, name) put on top."""
-        for name in ("name", "noun", "category_label", "example"):
+        for name in ("name", "noun", "category_label", "example", "description_source"):
             if getattr(self, name):
                 setattr(catalog, name, getattr(self, name))
         from catalog.model import plural

@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from pathlib import Path
 
-from catalog.loading import MOVIES_FOLDER
 from catalog.model import Catalog, Item
 from chat.answers import clarifying_question, mention_notes
 from chat.state import Clarification, SessionState
@@ -25,10 +23,6 @@ from chat.understanding.categories import words_for
 
 MAX_QUOTE_CHARS = 420  # a quote answers the question; the whole paragraph is for reading elsewhere
 MAX_NAMES = 5  # people named in one answer
-
-# Where a catalog's descriptions come from, when it says so itself (`description_source`), else for the shipped
-# movies catalog, whose descriptions are Wikipedia's (data/movies/README.md); any other catalog gets a neutral word.
-_SHIPPED_SOURCES = {MOVIES_FOLDER.resolve(): "Wikipedia"}
 
 # Words of a description or tag that mark an item as scary, or as made for children: evidence, quoted with the answer.
 _SCARY_CUES = re.compile(r"\b(horror|scary|terrifying|frightening|slasher|supernatural|ghosts?|haunted|haunting|demonic|demons?|"
@@ -66,15 +60,6 @@ def answer_film_question(catalog: Catalog, state: SessionState, u: Understanding
     for ask_kind in q.asks:
         parts.append(_ANSWERS[ask_kind](catalog, item, q, quoted))
     return " ".join(noted + parts)
-
-
-def description_source(catalog: Catalog) -> str:
-    """Who wrote the catalog's descriptions ("Wikipedia"), or "" when unknown."""
-    declared = getattr(catalog, "description_source", "")
-    if declared:
-        return declared
-    folder = catalog.source.split(" (")[0]
-    return _SHIPPED_SOURCES.get(Path(folder).resolve(), "") if folder else ""
 
 
 # --- what the question is about --------------------------------------------------------------------------------
@@ -250,7 +235,7 @@ def _quote(catalog: Catalog, sentences: list[str], quoted: set[str], lower: bool
             break
         kept.append(s)
     quoted.update(kept)
-    source = description_source(catalog)
+    source = catalog.description_source  # the catalog spec's word (data/movies: "Wikipedia"), else a neutral one
     lead = f"from {source}" if source else "from its description"
     lead = lead if lower else lead[0].upper() + lead[1:]
     return f'{lead}: "{" ".join(kept)}"'

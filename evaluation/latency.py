@@ -24,6 +24,9 @@ ROOT = Path(__file__).resolve().parents[1]
 # first_token: the message to the first token the LLM generated; first_explanation: to the first explanation
 # shown, a whole sentence that passed the claim checker (nothing is shown before the model has written it).
 STAGES = ("link", "retrieve", "cf", "rank", "ranking_path", "first_token", "first_explanation", "total")
+# Questions about a film of the last reply, asked after each dialogue's first turn: their whole turn is timed
+# ("question_turn"), to set beside a turn with picks ("total").
+QUESTIONS = ("what is the first one about?", "who directed the second one?", "is it scary?")
 # Scripted conversations; turns cycle through them. Each starts from a fresh session.
 DIALOGUES = [
     ["I loved Star Wars (1977) and Alien (1979); something tense tonight", "no horror", "something older"],
@@ -87,10 +90,24 @@ def run_turns(recommender, turns: int, k: int, progress: bool) -> dict:
                 samples[stage].append(timings[stage])
         decode += [c for c in calls if c.get("steps")]
         sources += [item.get("why_source") for item in result["items"]]
+    samples["question_turn"] = question_turns(recommender, k)
     stages = {s: _percentiles(v) for s, v in samples.items() if v}
     llm_written = round(sources.count("llm") / len(sources), 4) if sources else None
     return {"stages_ms": stages, "decode": decode_summary(decode), "llm_written": llm_written,
             "explanations": len(sources)}
+
+
+def question_turns(recommender, k: int) -> list[float]:
+    """Whole-turn milliseconds of the QUESTIONS, each asked after every dialogue's first turn (not timed)."""
+    from chat.state import SessionState
+
+    times = []
+    for dialogue in DIALOGUES:
+        state = SessionState()
+        recommender.run_turn(state, dialogue[0], k=k, use_llm=False)
+        for question in QUESTIONS:
+            times.append(recommender.run_turn(state, question, k=k)["timings_ms"]["total"])
+    return times
 
 
 def llm_calls(recommender) -> list[dict]:

@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from chat.film_answers import answer_film_question, description_source
+from chat.film_answers import answer_film_question
 from chat.state import SessionState
 from chat.understanding import understand
 
@@ -46,7 +46,7 @@ def unchanged(before: dict, after: dict) -> None:
 
 
 def test_the_movies_catalog_credits_wikipedia(movies):
-    assert description_source(movies.catalog) == "Wikipedia"
+    assert movies.catalog.description_source == "Wikipedia"  # data/movies/catalog.toml says so
 
 
 def test_what_is_it_about_answers_from_the_description_and_likes_nothing(movies):
@@ -202,10 +202,11 @@ def test_it_with_several_picks_and_nothing_talked_about_asks_which(movies):
     unchanged(picks, asked)
 
 
-def test_a_question_turn_takes_no_longer_than_a_turn_with_picks(movies):
+def test_a_question_turn_neither_retrieves_nor_ranks(movies):
+    # What makes a question turn cheap; its speed is measured by `python -m evaluation latency` (question_turn).
     _, (picks, asked) = talk(movies, PICKS, "what is the first one about?")
-    assert asked["timings_ms"]["total"] <= picks["timings_ms"]["total"], (asked["timings_ms"], picks["timings_ms"])
-    assert asked["timings_ms"]["retrieve"] == 0 and asked["timings_ms"]["rank"] == 0
+    assert picks["timings_ms"]["retrieve"] > 0 and picks["timings_ms"]["rank"] > 0
+    assert asked["timings_ms"]["retrieve"] == 0 and asked["timings_ms"]["rank"] == 0 and asked["timings_ms"]["llm"] == 0
 
 
 @pytest.mark.parametrize("message", [
@@ -221,7 +222,7 @@ def test_any_catalog_with_descriptions_answers_with_its_own_words(shop_recommend
     item = next(it for it in rec.catalog.items if it.description)
     state, (out,) = talk(rec, f"tell me more about the {item.title}")
     answer = first_line(out)
-    assert description_source(rec.catalog) == ""
+    assert rec.catalog.description_source == ""
     assert answer.startswith(f'{item.display}. From its description: "{quoted(item)}'), answer
     assert out["state"]["liked"] == []
     _, (out,) = talk(rec, "what is the Zorgon Blaster about?")

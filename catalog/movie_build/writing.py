@@ -46,6 +46,7 @@ def spec_text(genres: set[str]) -> str:
         'noun = "movie"',
         'category_label = "genre"',
         f"example = {toml_string(EXAMPLE)}",
+        'description_source = "Wikipedia"',
         "",
         "[items]",
         f'file = "{ITEMS_FILE}"',
