@@ -128,7 +128,7 @@ class _RankContext:
                     "the meaning match weighed most" if sem_rank < cf_rank else f"{cf_short} weighed most")
             weights = ""
             if self.rec.settings.fusion == "weighted":
-                w = self.rec.ranker.cf_share(state.positives(), state.cf_context())
+                w = self.rec.ranker.cf_share(state.positives(), state.cf_context(), bool(state.premise))
                 weights = f"; the score mixes {1 - w:.0%} meaning and {w:.0%} {'CF' if state.liked else 'popularity'}"
             bits.append(f"of {n:,} {nouns} that fit, it is #{sem_rank} by meaning match with your request and liked {nouns} "
                         f"and #{cf_rank} by {cf_name}, so {lead}{weights}")

@@ -302,7 +302,7 @@ class Recommender:
         preferences.topic_items = topics_for(self.catalog).items_about_any(state.moods)
         result = self.ranker.rank(RankRequest(text_vector, state.positives(), list(state.disliked), state.filters(), want,
                                               diversity=state.diversity, preferences=preferences,
-                                              context=state.cf_context()))
+                                              context=state.cf_context(), premise=bool(state.premise)))
         timings.update(result.timings_ms)
         timings["retrieve"] += embed_ms
         fresh = [Recommendation(self.catalog[r.item_id], r.score) for r in result.items]

@@ -23,6 +23,10 @@ FULL_EVIDENCE = 3  # liked titles at which the CF prior gets its whole weight
 GENRE_WEIGHT = 0.6  # score added for a full match with the wanted genres (fused scores lie in 0..1)
 PERIOD_WEIGHT = 0.4  # score added inside the preferred period
 PERSON_WEIGHT = 0.8  # score added for an item of a person the user asked for ("anything with Tom Hanks")
+# A premise with no title to fold the prior in from ("a movie about a man who loses his memory"): the prior is only
+# popularity then, and at its usual share it buried the films whose descriptions tell that story (picks were Black
+# Panther, It, Coco; at 0.3 they were Memento, Remember, Total Recall). Set by reading picks, not tuned on tests.
+PREMISE_CF_WEIGHT = 0.3
 TOPIC_WEIGHT = 0.5  # score added for an item whose catalog text states a wished-for topic ("a heist movie")
 
 
@@ -67,6 +71,7 @@ class RankRequest:
     diversity: float | None = None  # None: the ranker's default
     preferences: Preferences = field(default_factory=Preferences)  # soft: genres and periods leaned towards
     context: list[int] = field(default_factory=list)  # more items the CF prior is folded in from (seen, talked about)
+    premise: bool = False  # the text says what the item should be about (see PREMISE_CF_WEIGHT)
 
 
 class HybridRanker:
@@ -130,7 +135,7 @@ class HybridRanker:
 
         # With neither words nor liked titles, similarity to the catalog's centre means nothing: the prior decides.
         has_signal = req.query_vector is not None or folded
-        cf_weight = evidence_weight(self.cf_weight, len(folded), self.full_evidence) if has_signal else 1.0
+        cf_weight = self.cf_share(req.liked, req.context, req.premise and req.query_vector is not None) if has_signal else 1.0
         scores = fuse(self.fusion, sem, cf, cf_weight) if ids else np.zeros(0)
         if req.preferences and ids:
             items = [self.catalog[i] for i in ids]
@@ -151,9 +156,12 @@ class HybridRanker:
         extra = [i for i in dict.fromkeys(context) if i not in liked] if self.context_weight > 0 else []
         return list(dict.fromkeys(liked)) + extra, extra
 
-    def cf_share(self, liked: list[int], context: list[int]) -> float:
-        """The CF prior's share in fusion for a user folded in from these items (see evidence_weight)."""
-        return evidence_weight(self.cf_weight, len(self.folded_in(liked, context)[0]), self.full_evidence)
+    def cf_share(self, liked: list[int], context: list[int], premise: bool = False) -> float:
+        """The CF prior's share in fusion for a user folded in from these items (see evidence_weight), or, with a
+        premise and no item to fold in from, PREMISE_CF_WEIGHT at most."""
+        n = len(self.folded_in(liked, context)[0])
+        share = evidence_weight(self.cf_weight, n, self.full_evidence)
+        return min(share, PREMISE_CF_WEIGHT) if premise and n == 0 else share
 
     def _cf_candidates(self, cf_scores: np.ndarray, taken: dict, filters: Filters) -> list[int]:
         """The CF prior's best items that pass the filters and are not taken, however deep in its order they sit.

@@ -72,7 +72,7 @@ def test_talked_about_titles_join_the_cf_fold_in_only_where_the_catalog_says_so(
     its whole share from one title; ML-100K's defaults fold in liked titles only, the share growing to three."""
     from catalog import load_catalog
     from chat.state import SessionState
-    from ranking.ranker import HybridRanker
+    from ranking.ranker import PREMISE_CF_WEIGHT, HybridRanker
 
     state = SessionState(liked=[1], seen=[2, 1], mentioned=[3], disliked=[3])
     assert state.cf_context() == [2]  # neither a positive again nor a disliked title
@@ -82,3 +82,8 @@ def test_talked_about_titles_join_the_cf_fold_in_only_where_the_catalog_says_so(
     plain = HybridRanker(load_catalog("ml-100k"), None, None, cf_weight=0.7)
     assert plain.folded_in([1], [2]) == ([1], [])
     assert plain.cf_share([1], [2]) == pytest.approx(0.7 / 3)
+    # A premise with nothing to fold in from: the prior is popularity alone, and yields to the premise's words;
+    # once a title is named, the prior has its usual share again.
+    assert movies.cf_share([], [], premise=True) == pytest.approx(PREMISE_CF_WEIGHT)
+    assert PREMISE_CF_WEIGHT < movies.cf_share([], [])
+    assert movies.cf_share([1], [], premise=True) == pytest.approx(0.8)
