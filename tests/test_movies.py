@@ -199,12 +199,14 @@ def test_a_person_is_no_film_and_a_tale_is_a_plot(movies):
     catalog = movies.catalog
     state = SessionState()
     movies.run_turn(state, "something romantic", use_llm=False)
-    item = next(it for it in catalog.items if it.cast and "Comedy" in it.genres and "Romance" in it.genres and it.year)
+    item = next(it for it in catalog.items if set(it.cast) - set(it.directors) and "Comedy" in it.genres
+                and "Romance" in it.genres and it.year)
     facts = build_facts(item, state, catalog, movies.cf)
     checker = ClaimChecker(movies.linker)
-    star = item.cast[0]
+    star = next(name for name in item.cast if name not in item.directors)
     assert any("calls" in p for p in checker.check(f"{star} is a classic romantic comedy, the kind you asked for.", facts).problems)
-    assert checker.check(f"{star}'s {item.title} is a romantic comedy, the kind you asked for.", facts).faithful
+    # "<name>'s <title>" makes the name the film's maker: a star is not (issue 26: "Ben Kingsley's Shutter Island")
+    assert not checker.check(f"{star}'s {item.title} is a romantic comedy, the kind you asked for.", facts).faithful
     assert not checker.check(f"{item.title} is a romantic comedy and a tale of love and loss.", facts).faithful
     # two people made the subject: "Marilyn Monroe and Tom Ewell are classic romantic comedies"
     duo = next(it for it in catalog.items if len(it.cast) > 1 and "Comedy" in it.genres and "Romance" in it.genres and it.year)
@@ -296,6 +298,9 @@ def test_a_premise_reaches_the_embedder_and_changes_the_picks(movies):
     _, plain, _ = turn(movies, "a movie")  # nothing to go by: the prior's picks
     assert [it.id for it in items] != [it.id for it in plain]
     assert sum(_about(it, "heist") for it in items) > sum(_about(it, "heist") for it in plain)
+    # With no title to lean on, the premise outweighs popularity (ranking.ranker.PREMISE_CF_WEIGHT): most picks
+    # are films whose catalog text tells of a heist, not the prior's favourites.
+    assert sum(_about(it, "heist") for it in items) >= 3, [it.display for it in items]
 
 
 def test_the_document_puts_the_premise_before_the_people_and_the_index_follows_its_text():
