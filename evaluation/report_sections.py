@@ -55,7 +55,9 @@ def _latency_limits(b: dict) -> str:
 TARGETS_MS = {"ranking_path": (50, 100), "first_token": (1000, None), "total": (5000, None)}
 # Shares of shown explanations (issue 10): faithful, personalised, written by the LLM.
 # issue 17: on one core 70% LLM-written (85% on two), 95% faithful, 60% of LLM sentences with a specific fact
-TARGET_SHARES = {"faithful": 0.95, "personalised": 0.80, "llm_written": 0.70, "llm_specific": 0.60}
+# Issue 26's bars on 2 cores (one core: llm_written >= 0.70); "personalised" and "llm_specific" are issue 17's.
+TARGET_SHARES = {"faithful": 0.97, "personalised": 0.80, "llm_written": 0.85, "llm_specific": 0.60,
+                 "llm_description_or_person": 0.50}
 
 
 def explanations_markdown(ex: dict) -> list[str]:
@@ -77,11 +79,17 @@ def explanations_markdown(ex: dict) -> list[str]:
          "| share of shown explanations | measured | target |", "|---|---:|---|"]
     labels = {"faithful": "faithful", "personalised": "personalised", "well_formed": "well-formed",
               "llm_written": "written by the LLM (not the template)",
-              "llm_specific": "LLM sentences using a fact beyond genre and year (a person, subject, liked title, description)"}
+              "llm_specific": "LLM sentences using a fact beyond genre and year (a person, subject, liked title, description)",
+              "llm_description_or_person": "LLM sentences using a fact of the description or a person (beyond genre, "
+                                           "year and the liked title)",
+              "llm_description": "LLM sentences with a plot word of the description",
+              "llm_kind_you_asked_for": "LLM sentences shaped '<name>'s <title> is a <genres>, the kind you asked for'",
+              "llm_makers_title_is_a": "LLM sentences shaped '<name>'s <title> is a ...'"}
     for key, label in labels.items():
         target = TARGET_SHARES.get(key)
         met = "" if target is None else f">= {100 * target:.0f}% ({'met' if (ex[key] or 0) >= target else 'missed'})"
-        L.append(f"| {label} | {pct(ex.get(key))} | {met} |")
+        if key in ex:
+            L.append(f"| {label} | {pct(ex.get(key))} | {met} |")
     L += ["", *([ex["cores"] + "."] if ex.get("cores") else []),
           f"Every pick is shown with its template after {seconds(ex.get('first_pick_s'))} (median / p95); the last "
           f"explanation of a turn is final after {seconds(ex.get('last_explanation_final_s'))}.",
