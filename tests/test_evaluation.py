@@ -144,12 +144,16 @@ def test_report_writes_results_and_plots(small, tmp_path, capsys):
 
 
 def test_latency_command(small, capsys):
+    from evaluation import latency
+
     data, cache = small
     out = run_json(capsys, "latency", "--data", str(data), "--cache-dir", str(cache), "--turns", "2", "--startup", "warm")
     stages = out["stages_ms"]
     assert {"link", "retrieve", "cf", "rank", "ranking_path", "first_token", "first_explanation", "total"} <= set(stages)
     # the first explanation shown is a whole checked sentence, so it comes after the first generated token
     assert stages["first_token"]["median"] < stages["first_explanation"]["median"]
+    questions = stages.pop("question_turn")  # every question of latency.QUESTIONS after each dialogue's first turn
+    assert questions["n"] == len(latency.DIALOGUES) * len(latency.QUESTIONS) and 0 <= questions["median"] <= questions["p95"]
     assert all(v["n"] == 2 and 0 <= v["median"] <= v["p95"] for v in stages.values())
     assert stages["ranking_path"]["median"] <= stages["total"]["median"]
     assert out["decode"]["steps"] > 0 and out["decode"]["tokens_per_s"] > 0
