@@ -56,12 +56,14 @@ def catalog_without(catalog: Catalog, training: list[dict]) -> Catalog:
     return fresh
 
 
-def cases_of(dialogue: dict, names: dict[str, str]) -> list[dict]:
-    """Published-protocol cases of one raw dialogue (the format of redial-test-dev.jsonl)."""
+def cases_of(dialogue: dict, names: dict[str, str], written_as: dict[str, str] | None = None) -> list[dict]:
+    """Published-protocol cases of one raw dialogue (the format of redial-test-dev.jsonl). `names`: the films that
+    may be targets; `written_as`: how every film's "@id" is written into the text (default: `names`)."""
+    written_as = names if written_as is None else written_as
     seeker = dialogue.get("initiatorWorkerId")
     answers = dialogue.get("initiatorQuestions")
     answers = answers if isinstance(answers, dict) else {}
-    written = lambda text: _MENTION.sub(lambda m: names.get(m.group(1), m.group(0)), text or "")  # noqa: E731
+    written = lambda text: _MENTION.sub(lambda m: written_as.get(m.group(1), m.group(0)), text or "")  # noqa: E731
     context, seen, cases = [], set(), []
     for n, message in enumerate(dialogue.get("messages") or []):
         role = "seeker" if message.get("senderWorkerId") == seeker else "recommender"
@@ -79,7 +81,9 @@ def cases_of(dialogue: dict, names: dict[str, str]) -> list[dict]:
 def write_cases(held_out: list[dict], catalog: Catalog, path: Path) -> int:
     # Only titled films can be written into a message or named as a target (an untitled one is never offered).
     names = {it.source_id: f"{it.title} ({it.year})" if it.year else it.title for it in catalog.items if it.titled}
-    cases = [c for d in held_out for c in cases_of(d, names)]
+    # An untitled film is written as ReDial's list names it, a year alone ("(2007)"), as the test file writes it.
+    written_as = {**{it.source_id: f"({it.year})" for it in catalog.items if not it.titled and it.year}, **names}
+    cases = [c for d in held_out for c in cases_of(d, names, written_as)]
     path.write_text("".join(json.dumps(c) + "\n" for c in cases), encoding="utf-8")
     return len(cases)
 
