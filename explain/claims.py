@@ -37,7 +37,7 @@ from explain.claim_words import (
     non_words,
 )
 from explain.facts import Facts, unsupported_mood
-from explain.plot_claims import plot_claims
+from explain.plot_claims import NOUN_WORDS, noun_words, plot_claims
 from explain.sentence_form import form_problems
 from explain.title_forms import part_of_title, split_display, title_forms
 
@@ -132,6 +132,7 @@ class ClaimChecker:
         self._about_another_film(masked, named, people, facts, verdict)
         unsupported, plot = plot_claims(plain, facts, self._other_words(facts))
         verdict.problems += [f"says {w!r}, which neither its description nor its subjects give" for w in unsupported]
+        verdict.problems += [f"calls the item a {w!r}" for w in self._other_kinds(plain)]
         verdict.form += form_problems(masked, _TITLE_MARK, _ITEM_MARK, _PERSON_MARK)
         for word in non_words(masked, _fact_words(facts)):
             verdict.form.append(f"uses {word!r}, no English word")
@@ -346,11 +347,22 @@ class ClaimChecker:
         for why in said:
             verdict.problems.append(f"speaks of another film: {why}")
 
+    def _other_kinds(self, text: str) -> list[str]:
+        """Words for another catalog's kind of item ("a fun action movie" said of a shop's tent)."""
+        catalog = getattr(self.linker, "catalog", None)
+        if catalog is None:
+            return []
+        ours = noun_words(catalog.noun, catalog.nouns)
+        words = {w.lower() for w in re.findall(r"[A-Za-z]+", text)}
+        return sorted(w for kind in NOUN_WORDS.values() for w in kind if w in words and w not in ours)
+
     def _other_words(self, facts: Facts) -> set[str]:
         """Words the facts give beyond the description: the user's wishes, the kinds of item, the asked-for years."""
         words = " ".join((*facts.wishes, *facts.item.genres, facts.period or ""))
-        return {w.lower() for w in re.findall(r"[A-Za-z]+", words)} | {"item", "items", "product", "products", "book",
-                                                                       "books", "show", "shows"}
+        catalog = getattr(self.linker, "catalog", None)
+        # The catalog's own word for its items ("a shop's product is no movie"); without one, a movie's words.
+        kinds = noun_words(catalog.noun, catalog.nouns) if catalog is not None else noun_words("movie", "movies")
+        return {w.lower() for w in re.findall(r"[A-Za-z]+", words)} | kinds
 
     def _ties(self, text: str, named: set[str], facts: Facts, verdict: Verdict) -> None:
         verdict.ties += [f"liked {t}" for t in facts.liked if t in named]

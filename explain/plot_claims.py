@@ -56,7 +56,7 @@ capture captures carry carries hold holds take takes turn turns put stay stays b
 show shows tell tells told follow follows following center centers centre centres focus focuses explore explores
 set begin begins start starts end ends promise promises prefer appeal appeals guarantee enjoyable satisfy
 fan fans lover lovers viewer viewers audience audiences people person anyone everyone someone something anything
-film films movie movies picture pictures flick story stories tale tales ride treat gem kind kinds type types sort
+story stories tale tales ride treat gem kind kinds type types sort
 style mood tone taste tastes feel vibe mixture combination dose fix touch way ways time times moment moments
 night nights evening tonight weekend hour hours favorite favorites favourite favourites wish wishes request
 year years lead leads name names maker makers spirit energy heart experience pleasure delight
@@ -65,6 +65,15 @@ great good better best perfect ideal fine solid strong excellent wonderful fanta
 engaging satisfying compelling memorable fresh new old older recent modern similar different whole full rich
 right sure ready worth nice cool special familiar favorite true real
 """.split())
+
+# What an item is called, by the catalog's noun: a movie is also a film or a picture; a shop's product is no film.
+NOUN_WORDS = {"movie": frozenset("movie movies film films picture pictures flick flicks".split())}
+
+
+def noun_words(noun: str, nouns: str) -> frozenset[str]:
+    """The words that name an item of a catalog whose item is called `noun` (plural `nouns`)."""
+    return frozenset({noun.lower(), nouns.lower(), "item", "items"}) | NOUN_WORDS.get(noun.lower(), frozenset())
+
 
 # -ly words that are no adverbs of manner: they may state something ("a deadly virus")
 _LY_CONTENT = frozenset("family ally rally belly bully jelly lily holy ugly silly jolly early daily deadly elderly "
