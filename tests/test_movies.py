@@ -93,6 +93,7 @@ def test_explanations_name_people_exactly_as_the_facts_give_them(movies):
     inception = catalog[movies.linker.find("Inception (2010)")[0].item_ids[0]]
     cast_away = catalog[movies.linker.find("Cast Away")[0].item_ids[0]]
     checker = ClaimChecker(movies.linker)
+    assert "Action" in inception.genres  # Wikipedia's genres for it: action, science fiction
     nolan = build_facts(inception, state, catalog, movies.cf)
     assert ("Christopher Nolan", "Memento (2000)", "directed") in nolan.shared_people
     assert checker.check("Inception is directed by Christopher Nolan, who also directed Memento (2000).", nolan).acceptable
@@ -100,17 +101,17 @@ def test_explanations_name_people_exactly_as_the_facts_give_them(movies):
     assert any("cast" in p for p in wrong_role.problems)
     # a role word covers every name listed after it: the director listed among the stars is in no cast of the facts
     cast = " and ".join(inception.cast[:1]) if inception.cast else None
-    assert cast and checker.check(f"Inception is a thriller starring {cast}, like Memento (2000).", nolan).acceptable
-    listed = checker.check(f"Inception is a thriller starring {cast} and Christopher Nolan, like Memento (2000).", nolan)
+    assert cast and checker.check(f"Inception is an action movie starring {cast}, like Memento (2000).", nolan).acceptable
+    listed = checker.check(f"Inception is an action movie starring {cast} and Christopher Nolan, like Memento (2000).", nolan)
     assert any("puts Christopher Nolan in its cast" in p for p in listed.problems), listed.problems
     both = ", ".join(inception.cast[:2])
-    assert checker.check(f"Inception is a thriller starring {both}.", nolan).faithful
+    assert checker.check(f"Inception is an action movie starring {both}.", nolan).faithful
     # ...and no further: a later role word starts its own list (lower-case words are no names)
     pair = " and ".join(inception.cast[:2])
-    for right in (f"Inception is a thriller directed by Christopher Nolan, starring {pair}.",
-                  f"Inception is a thriller directed by Christopher Nolan, with {pair}.",
+    for right in (f"Inception is an action movie directed by Christopher Nolan, starring {pair}.",
+                  f"Inception is an action movie directed by Christopher Nolan, with {pair}.",
                   f"Inception, directed by Christopher Nolan, stars {pair}.",
-                  f"Inception is a thriller starring {pair} and directed by Christopher Nolan."):
+                  f"Inception is an action movie starring {pair} and directed by Christopher Nolan."):
         assert checker.check(right, nolan).faithful, (right, checker.check(right, nolan).problems)
     invented = checker.check("Inception is directed by Steven Spielberg, like Memento (2000).", nolan)
     assert not invented.faithful
