@@ -4,7 +4,9 @@
 
 One module per job: `redial` (films, interactions), `wikidata` (genres, director QIDs, subjects),
 `genres` (labels -> MovieLens genre names), `dbpedia` (directors, cast; links checked), `credits`
-(director names for Wikidata QIDs), `wikipedia` (descriptions), `build` (the join and coverage),
+(director names for Wikidata QIDs), `wikipedia` (first-sentence descriptions), `wikidata_films` (IMDb id to
+Wikipedia page, genres, director QIDs), `wikipedia_films` (the articles: opening paragraph, cast, directors, genres),
+`build` (the join and coverage),
 `writing` (the files) and `card` (README.md, the dataset card). See catalog/build_movies.py.
 """
 
